@@ -1,0 +1,33 @@
+# The two commands of the README, plus helpers. Each target sets up .venv first if needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: report test lab lint bench clean
+
+report: $(STAMP)  ## the main job on the bundled samples
+	$(BIN)/tpkit validate data/samples
+	$(BIN)/tpkit summary data/samples/shawna.yaml
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)  ## JupyterLab on the notebooks, bound to this machine only
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache reports

@@ -1,0 +1,231 @@
+"""The ``tpkit`` command line. Thin: it parses arguments, calls the package, prints.
+
+A user's mistake ends as one clear line per problem on stderr and exit status 1
+(2 for a malformed command line, from argparse); never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tpkit import __version__
+from tpkit.errors import TpkitError, WorkbookInvalid
+from tpkit.i18n import current_language, label, set_language, t
+from tpkit.model import INDUSTRIES, LANGUAGES, PHASES
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _choose_language_early(argv)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except TpkitError as error:
+        _print_error(error)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug of ours, not the user's: say so briefly
+        if os.environ.get("TPKIT_DEBUG"):
+            raise
+        detail = f"{type(error).__name__}: {error}"
+        print(f"tpkit: {t('error.unexpected', detail=detail)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _print_error(error: TpkitError) -> None:
+    if isinstance(error, WorkbookInvalid):
+        for problem in error.problems:
+            print(problem.message(), file=sys.stderr)
+    else:
+        print(f"tpkit: {t('error.prefix')}: {error.message()}", file=sys.stderr)
+
+
+def _choose_language_early(argv: list[str]) -> None:
+    """Honour --lang before the parser is built, so that --help is translated too."""
+    for index, argument in enumerate(argv):
+        value = None
+        if argument == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif argument.startswith("--lang="):
+            value = argument.split("=", 1)[1]
+        if value in LANGUAGES:
+            set_language(value)
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            t("error.unknown_language", value=value, allowed=", ".join(LANGUAGES))
+        )
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    from tpkit.samples import SAMPLE_NAMES
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang", type=_language, default=argparse.SUPPRESS, help=t("cli.lang"), metavar="LANG"
+    )
+    parser = argparse.ArgumentParser(
+        prog="tpkit", description=t("cli.description"), epilog=t("cli.epilog"), parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"tpkit {__version__}",
+                        help=t("cli.version"))
+    commands = parser.add_subparsers(title=t("cli.commands"), metavar="COMMAND", required=True)
+
+    def command(name: str, run: Callable[[argparse.Namespace], int] | None, help_key: str,
+                into: argparse._SubParsersAction = commands) -> argparse.ArgumentParser:
+        sub = into.add_parser(name, help=t(help_key), description=t(help_key), parents=[common])
+        if run:
+            sub.set_defaults(run=run)
+        return sub
+
+    new = command("new", _new, "cli.new.help")
+    new.add_argument("path", metavar="PATH", help=t("cli.new.path"))
+    new.add_argument("--sample", choices=SAMPLE_NAMES, metavar="NAME",
+                     help=t("cli.new.sample", names=", ".join(SAMPLE_NAMES)))
+    new.add_argument("--team", help=t("cli.new.team"))
+    new.add_argument("--industry", choices=INDUSTRIES, metavar="INDUSTRY",
+                     help=t("cli.new.industry", names=", ".join(INDUSTRIES)))
+    new.add_argument("--force", action="store_true", help=t("cli.new.force"))
+
+    validate = command("validate", _validate, "cli.validate.help")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help=t("cli.validate.path"))
+
+    summary = command("summary", _summary, "cli.summary.help")
+    summary.add_argument("path", metavar="PATH", help=t("cli.summary.path"))
+
+    catalogue = command("catalogue", _catalogue, "cli.catalogue.help")
+    catalogue.add_argument("--industry", choices=INDUSTRIES, metavar="INDUSTRY",
+                           help=t("cli.catalogue.industry", names=", ".join(INDUSTRIES)))
+
+    xlsx = command("xlsx", None, "cli.xlsx.help")
+    actions = xlsx.add_subparsers(metavar="ACTION", required=True)
+    export = command("export", _xlsx_export, "cli.xlsx.export_help", actions)
+    export.add_argument("workbook", metavar="WORKBOOK", help=t("cli.xlsx.workbook"))
+    export.add_argument("-o", "--output", metavar="OUT", help=t("cli.xlsx.output"))
+    load = command("import", _xlsx_import, "cli.xlsx.import_help", actions)
+    load.add_argument("spreadsheet", metavar="SPREADSHEET", help=t("cli.xlsx.spreadsheet"))
+    load.add_argument("-o", "--output", metavar="OUT", help=t("cli.xlsx.output"))
+    load.add_argument("--force", action="store_true", help=t("cli.new.force"))
+    return parser
+
+
+def _new(arguments: argparse.Namespace) -> int:
+    from tpkit.samples import blank, from_sample
+    from tpkit.store import create
+
+    language = getattr(arguments, "lang", None)
+    path = Path(arguments.path)
+    if arguments.sample:
+        workbook = from_sample(arguments.sample, language)
+    else:
+        team = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "Team"
+        workbook = blank(team, language or current_language())
+    if arguments.team:
+        workbook.meta.team = arguments.team
+    if arguments.industry:
+        workbook.meta.industry = arguments.industry
+    create(path, workbook, overwrite=arguments.force)
+    print(t("cli.new.created", file=path, touchpoints=len(workbook.touchpoints),
+            stages=len(workbook.stages)))
+    print(t("cli.new.next", file=path))
+    return EXIT_OK
+
+
+def _workbook_files(paths: Sequence[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.iterdir()
+                if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(".")
+            )
+            if not inside:
+                raise TpkitError("error.no_folder_workbooks", file=name)
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    from tpkit.store import read
+
+    files = _workbook_files(arguments.paths)
+    failed = 0
+    for path in files:
+        try:
+            workbook = read(path)
+        except TpkitError as error:
+            failed += 1
+            _print_error(error)
+            continue
+        print(t("cli.validate.ok", file=path, touchpoints=len(workbook.touchpoints),
+                ratings=len(workbook.ratings), stages=len(workbook.stages),
+                actions=len(workbook.actions)))
+    if failed:
+        if len(files) > 1:
+            print(t("cli.validate.failed", count=failed, total=len(files)), file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _summary(arguments: argparse.Namespace) -> int:
+    from tpkit.store import read
+    from tpkit.summary import describe
+
+    print(describe(read(arguments.path)))
+    return EXIT_OK
+
+
+def _catalogue(arguments: argparse.Namespace) -> int:
+    from tpkit.catalogue import suggestions
+
+    industry = arguments.industry
+    scope = label("industry", industry) if industry else t("catalogue.all_industries")
+    print(t("catalogue.heading", industry=scope))
+    for phase in PHASES:
+        print(f"\n{label('phase', phase).upper()}")
+        for suggestion in suggestions(industry, phase):
+            print(f"  - {suggestion.name()} ({label('channel', suggestion.channel)}): "
+                  f"{suggestion.hint()}")
+    return EXIT_OK
+
+
+def _xlsx_export(arguments: argparse.Namespace) -> int:
+    from tpkit.spreadsheet import write_xlsx
+    from tpkit.store import read
+
+    source = Path(arguments.workbook)
+    target = Path(arguments.output) if arguments.output else source.with_suffix(".xlsx")
+    write_xlsx(read(source), target)
+    print(t("cli.xlsx.exported", file=target))
+    return EXIT_OK
+
+
+def _xlsx_import(arguments: argparse.Namespace) -> int:
+    from tpkit.spreadsheet import read_xlsx
+    from tpkit.store import create
+
+    source = Path(arguments.spreadsheet)
+    target = Path(arguments.output) if arguments.output else source.with_suffix(".yaml")
+    workbook = read_xlsx(source)
+    create(target, workbook, overwrite=arguments.force)
+    print(t("cli.xlsx.imported", file=target, touchpoints=len(workbook.touchpoints),
+            ratings=len(workbook.ratings), stages=len(workbook.stages)))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""The domain model: one workbook, the single source of truth.
+
+The YAML file, the spreadsheet, the forms, the charts and the report are all
+views of these classes. Everything that links (ratings to touchpoints, stages to
+touchpoints, actions to either) links by stable id, so renaming never breaks a
+link. Field-level rules live in the types; rules that span the workbook live in
+:func:`integrity_problems`, which returns every problem instead of stopping at the
+first, so a user can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+SCHEMA_VERSION = 1
+
+Phase = Literal["before", "during", "after"]
+Kind = Literal["human", "digital", "print", "third_party"]
+Channel = Literal[
+    "website",
+    "email",
+    "phone",
+    "in_person",
+    "social_media",
+    "advertising",
+    "app",
+    "sms",
+    "chat",
+    "print_mail",
+    "event",
+    "review_site",
+    "word_of_mouth",
+    "other",
+]
+Frequency = Literal[
+    "once", "per_purchase", "yearly", "quarterly", "monthly", "weekly", "daily", "on_demand"
+]
+Industry = Literal[
+    "electrical_installer", "retail_ecommerce", "online_subscription", "saas", "bank", "other"
+]
+Language = Literal["en", "it", "de", "fr"]
+ActionStatus = Literal["open", "in_progress", "done", "dropped"]
+
+PHASES: tuple[str, ...] = get_args(Phase)
+KINDS: tuple[str, ...] = get_args(Kind)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+FREQUENCIES: tuple[str, ...] = get_args(Frequency)
+INDUSTRIES: tuple[str, ...] = get_args(Industry)
+LANGUAGES: tuple[str, ...] = get_args(Language)
+ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
+
+# How many times a year a customer meets a touchpoint of each frequency; the
+# over-contact diagnostics and the summary reason with these numbers.
+CONTACTS_PER_YEAR: dict[str, float] = {
+    "once": 0.0,
+    "per_purchase": 1.0,
+    "yearly": 1.0,
+    "quarterly": 4.0,
+    "monthly": 12.0,
+    "weekly": 52.0,
+    "daily": 365.0,
+    "on_demand": 0.0,
+}
+
+
+def _as_utc(value: Any) -> Any:
+    """Hand-written dates and naive times are read as UTC, so files stay comparable."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Score = Annotated[int, Field(ge=1, le=5)]
+Emotion = Annotated[int, Field(ge=-2, le=2)]
+Timestamp = Annotated[datetime, BeforeValidator(_as_utc)]
+
+
+def now() -> datetime:
+    """The current time as stored in workbooks: UTC, whole seconds."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Record(BaseModel):
+    # Unknown keys are typos in hand-edited files: refuse them rather than lose them.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Meta(_Record):
+    team: Name
+    company: Text = ""
+    industry: Industry = "other"
+    language: Language = "en"
+    created: Timestamp = Field(default_factory=now)
+    updated: Timestamp = Field(default_factory=now)
+
+
+class Persona(_Record):
+    name: Name
+    description: Text = ""
+    goals: list[Text] = []
+    frustrations: list[Text] = []
+
+
+class Touchpoint(_Record):
+    id: Id
+    name: Name
+    phase: Phase
+    stages: list[Id] = []
+    channel: Channel = "other"
+    kind: Kind = "digital"
+    owner: Text = ""
+    marketing_contact: bool = False
+    consent: bool = False
+    opt_out: bool = False
+    frequency: Frequency = "once"
+    aliases: list[Text] = []
+    notes: Text = ""
+
+
+class Rating(_Record):
+    touchpoint: Id
+    participant: Name
+    contact_quality: Score
+    process_quality: Score
+    importance: Score
+    strengths: Text = ""
+    problems: Text = ""
+    rated_at: Timestamp = Field(default_factory=now)
+
+
+class Kpi(_Record):
+    name: Name
+    value: float | None = None
+
+
+class Stage(_Record):
+    id: Id
+    name: Name
+    phase: Phase
+    doing: Text = ""
+    touchpoints: list[Id] = []
+    thinking: Text = ""
+    feeling: Text = ""
+    emotion: Emotion = 0
+    pain_points: list[Text] = []
+    opportunities: list[Text] = []
+    owner: Text = ""
+    kpi: Kpi | None = None
+
+
+class Action(_Record):
+    id: Id
+    what: Name
+    touchpoint: Id | None = None
+    stage: Id | None = None
+    owner: Text = ""
+    due: date | None = None
+    status: ActionStatus = "open"
+    expected_effect: Text = ""
+
+
+class Workbook(_Record):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    meta: Meta
+    persona: Persona | None = None
+    touchpoints: list[Touchpoint] = []
+    stages: list[Stage] = []
+    ratings: list[Rating] = []
+    actions: list[Action] = []
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        """The touchpoint with this id (KeyError if there is none)."""
+        for touchpoint in self.touchpoints:
+            if touchpoint.id == touchpoint_id:
+                return touchpoint
+        raise KeyError(touchpoint_id)
+
+    def touchpoints_in(self, phase: str) -> list[Touchpoint]:
+        return [tp for tp in self.touchpoints if tp.phase == phase]
+
+    def participants(self) -> list[str]:
+        """Everyone who rated, in order of first appearance."""
+        return list(dict.fromkeys(rating.participant for rating in self.ratings))
+
+    def set_rating(self, rating: Rating) -> None:
+        """Record a participant's rating, replacing their earlier one of the same touchpoint."""
+        self.ratings = [
+            r
+            for r in self.ratings
+            if (r.touchpoint, r.participant) != (rating.touchpoint, rating.participant)
+        ] + [rating]
+
+
+def new_id(name: str, taken: Iterable[str], prefix: str = "") -> str:
+    """A readable, stable id from a name: 'Site web & blog' → 'site-web-blog' (unique)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "item"
+    base = f"{prefix}{slug}"
+    taken = set(taken)
+    candidate, counter = base, 2
+    while candidate in taken:
+        candidate, counter = f"{base}-{counter}", counter + 1
+    return candidate
+
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a workbook: where (a path into it), and what (a message key)."""
+
+    path: Path
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def integrity_problems(workbook: Workbook) -> list[Problem]:
+    """Rules that span records: unique ids, links that point somewhere, one rating each."""
+    return list(_integrity_problems(workbook))
+
+
+def _integrity_problems(wb: Workbook) -> Iterator[Problem]:
+    touchpoint_ids = yield from _unique_ids("touchpoints", wb.touchpoints)
+    stage_ids = yield from _unique_ids("stages", wb.stages)
+    yield from _unique_ids("actions", wb.actions)
+
+    def link(path: Path, target: str | None, known: set[str], key: str) -> Iterator[Problem]:
+        if target is not None and target not in known:
+            yield Problem(path, key, {"value": target})
+
+    for i, tp in enumerate(wb.touchpoints):
+        for j, stage_id in enumerate(tp.stages):
+            yield from link(
+                ("touchpoints", i, "stages", j), stage_id, stage_ids, "problem.no_stage"
+            )
+    for i, stage in enumerate(wb.stages):
+        for j, tp_id in enumerate(stage.touchpoints):
+            yield from link(
+                ("stages", i, "touchpoints", j), tp_id, touchpoint_ids, "problem.no_touchpoint"
+            )
+    seen_ratings: dict[tuple[str, str], int] = {}
+    for i, rating in enumerate(wb.ratings):
+        yield from link(
+            ("ratings", i, "touchpoint"), rating.touchpoint, touchpoint_ids, "problem.no_touchpoint"
+        )
+        pair = (rating.touchpoint, rating.participant)
+        if pair in seen_ratings:
+            yield Problem(
+                ("ratings", i),
+                "problem.duplicate_rating",
+                {
+                    "participant": rating.participant,
+                    "value": rating.touchpoint,
+                    "first": f"ratings[{seen_ratings[pair]}]",
+                },
+            )
+        seen_ratings.setdefault(pair, i)
+    for i, action in enumerate(wb.actions):
+        yield from link(
+            ("actions", i, "touchpoint"), action.touchpoint, touchpoint_ids, "problem.no_touchpoint"
+        )
+        yield from link(("actions", i, "stage"), action.stage, stage_ids, "problem.no_stage")
+
+
+def _unique_ids(section: str, records: list[Any]) -> Iterator[Problem]:
+    first_seen: dict[str, int] = {}
+    for i, record in enumerate(records):
+        if record.id in first_seen:
+            yield Problem(
+                (section, i, "id"),
+                "problem.duplicate_id",
+                {"value": record.id, "first": f"{section}[{first_seen[record.id]}]"},
+            )
+        first_seen.setdefault(record.id, i)
+    return set(first_seen)

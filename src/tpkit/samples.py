@@ -1,0 +1,41 @@
+"""Starting points for a workbook: a blank one, or a copy of a bundled sample."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from tpkit.errors import TpkitError
+from tpkit.model import Meta, Workbook, now
+from tpkit.store import read
+
+SAMPLE_NAMES = ("shawna", "ticino")
+
+
+def samples_folder() -> Path:
+    """Where the sample workbooks are: inside an installed wheel, or ``data/samples``
+    of the source tree for an editable install."""
+    packaged = Path(str(files("tpkit"))) / "data" / "samples"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+def sample_path(name: str) -> Path:
+    if name not in SAMPLE_NAMES:
+        raise TpkitError("error.unknown_sample", name=name, names=", ".join(SAMPLE_NAMES))
+    return samples_folder() / f"{name}.yaml"
+
+
+def blank(team: str, language: str = "en", industry: str = "other") -> Workbook:
+    return Workbook(meta=Meta(team=team, language=language, industry=industry))
+
+
+def from_sample(name: str, language: str | None = None) -> Workbook:
+    """A fresh copy of a sample: its content, with new dates (and language, if given)."""
+    workbook = read(sample_path(name))
+    created = now()
+    workbook.meta.created = workbook.meta.updated = created
+    if language:
+        workbook.meta.language = language
+    return workbook

@@ -1,0 +1,165 @@
+"""The workbook store: YAML files on disk, written atomically and shared safely.
+
+Concurrent edits — *lock, re-read, apply, write*. A change is a small function
+("add this touchpoint", "set Anna's rating of the website"). :func:`update` takes
+an exclusive lock on a side file (``.NAME.lock``), re-reads the workbook from disk,
+applies the change to that fresh copy, and writes it back before releasing the
+lock. Two people saving at the same moment from separate kernels or app sessions
+therefore each apply their change on top of the other's: nothing is lost, and
+the workbook stays one readable file. (The alternative, one file per participant,
+would scatter a team's work and still need a lock for the shared parts.)
+
+Crash safety — every write goes to a temporary file in the same folder, is
+flushed to disk, then renamed over the workbook, so a reader (or a writer killed
+half-way) sees the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tpkit.errors import LocatedProblem, TpkitError, WorkbookInvalid
+from tpkit.fileformat import decode, dumps, loads
+from tpkit.model import Workbook, integrity_problems, now
+
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def locked(path: str | os.PathLike[str]) -> Any:
+    """Hold the workbook's lock: other processes wait until it is released."""
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    lock = FileLock(lock_path(path), timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise TpkitError(
+            "error.locked", file=str(path), seconds=int(LOCK_TIMEOUT_SECONDS)
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def read(path: str | os.PathLike[str]) -> Workbook:
+    """Load and check a workbook file (raises :class:`WorkbookInvalid` with every problem)."""
+    path = Path(path)
+    return loads(decode(_read_bytes(path), str(path)), str(path))
+
+
+def save(path: str | os.PathLike[str], workbook: Workbook) -> bool:
+    """Write the whole workbook; returns False (and touches nothing) if the file already
+    holds the same content. Use :func:`update` when others may edit at the same time."""
+    path = Path(path)
+    with locked(path):
+        if path.exists():
+            try:
+                current = read(path)
+            except WorkbookInvalid:
+                current = None  # a broken file is replaced by the valid workbook
+            if current is not None and _same_content(current, workbook):
+                return False
+        _write(path, workbook)
+    return True
+
+
+def update(path: str | os.PathLike[str], change: Callable[[Workbook], object]) -> Workbook:
+    """Apply ``change`` to the workbook as it is on disk now, and save the result.
+
+    The change runs under the lock on a freshly read copy; if it leaves the workbook
+    invalid (say, a rating of a touchpoint that does not exist) nothing is written.
+    """
+    path = Path(path)
+    with locked(path):
+        original = read(path)
+        workbook = original.model_copy(deep=True)
+        change(workbook)
+        if not _same_content(original, workbook):
+            _write(path, workbook)
+    return workbook
+
+
+def create(path: str | os.PathLike[str], workbook: Workbook, overwrite: bool = False) -> Path:
+    """Write a new workbook file, refusing to replace an existing one unless asked."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise TpkitError("error.exists", file=str(path))
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise TpkitError("error.not_yaml_name", file=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
+    with locked(path):
+        _write(path, workbook)
+    return path
+
+
+def _same_content(a: Workbook, b: Workbook) -> bool:
+    """Equal apart from the time of the last save."""
+    return a.model_copy(update={"meta": a.meta.model_copy(update={"updated": b.meta.updated})}) == b
+
+
+def _write(path: Path, workbook: Workbook) -> None:
+    problems = integrity_problems(workbook)
+    if problems:
+        raise WorkbookInvalid([LocatedProblem(str(path), None, p) for p in problems])
+    workbook.meta.updated = now()
+    write_atomic(path, dumps(workbook).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: temporary file, fsync, rename."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TpkitError("error.no_such_file", file=str(path)) from None
+    except IsADirectoryError:
+        raise TpkitError("error.is_a_folder", file=str(path)) from None
+    except OSError as error:
+        raise TpkitError("error.cannot_read", file=str(path), detail=error.strerror) from None
