@@ -27,28 +27,71 @@ def english_messages():
 def small_workbook() -> Workbook:
     """Every kind of record, linked both ways: enough to exercise every rule."""
     return Workbook(
-        meta=Meta(team="Test team", company="Test SA", industry="retail_ecommerce",
-                  created=WHEN, updated=WHEN),
+        meta=Meta(
+            team="Test team",
+            company="Test SA",
+            industry="retail_ecommerce",
+            created=WHEN,
+            updated=WHEN,
+        ),
         persona=Persona(name="Shawna", description="Busy, online", goals=["good skin"]),
         touchpoints=[
-            Touchpoint(id="website", name="Website", phase="before", stages=["discover"],
-                       channel="website", kind="digital", owner="Marketing"),
-            Touchpoint(id="newsletter", name="Newsletter", phase="after", channel="email",
-                       marketing_contact=True, consent=True, frequency="weekly"),
+            Touchpoint(
+                id="website",
+                name="Website",
+                phase="before",
+                stages=["discover"],
+                channel="website",
+                kind="digital",
+                owner="Marketing",
+            ),
+            Touchpoint(
+                id="newsletter",
+                name="Newsletter",
+                phase="after",
+                channel="email",
+                marketing_contact=True,
+                consent=True,
+                frequency="weekly",
+            ),
         ],
         stages=[
-            Stage(id="discover", name="Discover", phase="before", touchpoints=["website"],
-                  emotion=1, pain_points=["too many choices"]),
+            Stage(
+                id="discover",
+                name="Discover",
+                phase="before",
+                touchpoints=["website"],
+                emotion=1,
+                pain_points=["too many choices"],
+            ),
             Stage(id="stay", name="Stay", phase="after", touchpoints=["newsletter"], emotion=-1),
         ],
         ratings=[
-            Rating(touchpoint="website", participant="Ana", contact_quality=4,
-                   process_quality=2, importance=5, rated_at=WHEN),
-            Rating(touchpoint="website", participant="Ben", contact_quality=2,
-                   process_quality=3, importance=4, rated_at=WHEN),
+            Rating(
+                touchpoint="website",
+                participant="Ana",
+                contact_quality=4,
+                process_quality=2,
+                importance=5,
+                rated_at=WHEN,
+            ),
+            Rating(
+                touchpoint="website",
+                participant="Ben",
+                contact_quality=2,
+                process_quality=3,
+                importance=4,
+                rated_at=WHEN,
+            ),
         ],
-        actions=[Action(id="faster-site", what="Make the site faster", touchpoint="website",
-                        due=date(2027, 1, 31))],
+        actions=[
+            Action(
+                id="faster-site",
+                what="Make the site faster",
+                touchpoint="website",
+                due=date(2027, 1, 31),
+            )
+        ],
     )
 
 

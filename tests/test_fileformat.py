@@ -14,7 +14,17 @@ from tpkit import fileformat
 from tpkit.errors import WorkbookInvalid
 from tpkit.fileformat import dumps, loads
 from tpkit.model import (
-    CHANNELS, FREQUENCIES, KINDS, PHASES, Meta, Persona, Rating, Stage, Touchpoint, Workbook,
+    CHANNELS,
+    FREQUENCIES,
+    KINDS,
+    PHASES,
+    Kpi,
+    Meta,
+    Persona,
+    Rating,
+    Stage,
+    Touchpoint,
+    Workbook,
 )
 from tpkit.store import read
 
@@ -25,7 +35,9 @@ EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
 
 
 def test_every_corpus_file_has_an_expected_message():
-    assert sorted(EXPECTED) == sorted(p.name for p in BAD.glob("*.yaml") if p.name != "expected.yaml")
+    assert sorted(EXPECTED) == sorted(
+        p.name for p in BAD.glob("*.yaml") if p.name != "expected.yaml"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -108,6 +120,14 @@ def test_multi_line_text_is_written_as_a_block(workbook):
     assert "  notes: |-\n    first line\n    second line\n" in text
 
 
+def test_zero_is_a_value_not_an_empty_field(workbook):
+    workbook.stages[0].kpi = Kpi(name="Complaints", value=0)
+    workbook.stages[0].emotion = 0
+    text = dumps(workbook)
+    assert "    value: 0\n" in text and "  emotion: 0\n" in text
+    assert loads(text, "t.yaml").stages[0].kpi.value == 0
+
+
 def test_equal_values_are_written_out_not_aliased(workbook):
     assert workbook.meta.created == workbook.meta.updated
     assert "&" not in dumps(workbook) and "*" not in dumps(workbook)
@@ -115,20 +135,36 @@ def test_equal_values_are_written_out_not_aliased(workbook):
 
 # --- property-based round trip -----------------------------------------------------------
 
-_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40
-).map(str.strip)
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40).map(str.strip)
 _tricky = st.sampled_from(
-    ["yes", "no", "null", "~", "1.5", "007", "2026-11-22", "- item", "# hash", "a: b",
-     "'quoted'", '"dq"', "@at", "=SUM(A1)", "multi\nline", "tab\there", "ünïcødé ✓", "[x]"]
+    [
+        "yes",
+        "no",
+        "null",
+        "~",
+        "1.5",
+        "007",
+        "2026-11-22",
+        "- item",
+        "# hash",
+        "a: b",
+        "'quoted'",
+        '"dq"',
+        "@at",
+        "=SUM(A1)",
+        "multi\nline",
+        "tab\there",
+        "ünïcødé ✓",
+        "[x]",
+    ]
 )
 _any_text = st.one_of(_text, _tricky)
 _name = _any_text.filter(bool)
 _ids = st.text(alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12)
 _ids = _ids.filter(lambda s: s[0] not in "-_")
-_moment = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)
-).map(lambda d: d.replace(microsecond=0, tzinfo=UTC))
+_moment = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    lambda d: d.replace(microsecond=0, tzinfo=UTC)
+)
 
 
 @st.composite
@@ -137,35 +173,59 @@ def workbooks(draw):
     stage_ids = draw(st.lists(_ids, unique=True, max_size=3))
     touchpoints = [
         Touchpoint(
-            id=tp_id, name=draw(_name), phase=draw(st.sampled_from(PHASES)),
+            id=tp_id,
+            name=draw(_name),
+            phase=draw(st.sampled_from(PHASES)),
             stages=draw(st.lists(st.sampled_from(stage_ids), max_size=2)) if stage_ids else [],
-            channel=draw(st.sampled_from(CHANNELS)), kind=draw(st.sampled_from(KINDS)),
-            owner=draw(_any_text), marketing_contact=draw(st.booleans()),
-            consent=draw(st.booleans()), frequency=draw(st.sampled_from(FREQUENCIES)),
-            aliases=draw(st.lists(_any_text, max_size=2)), notes=draw(_any_text),
+            channel=draw(st.sampled_from(CHANNELS)),
+            kind=draw(st.sampled_from(KINDS)),
+            owner=draw(_any_text),
+            marketing_contact=draw(st.booleans()),
+            consent=draw(st.booleans()),
+            frequency=draw(st.sampled_from(FREQUENCIES)),
+            aliases=draw(st.lists(_any_text, max_size=2)),
+            notes=draw(_any_text),
         )
         for tp_id in touchpoint_ids
     ]
     stages = [
-        Stage(id=s, name=draw(_name), phase=draw(st.sampled_from(PHASES)),
-              touchpoints=draw(st.lists(st.sampled_from(touchpoint_ids), max_size=3))
-              if touchpoint_ids else [],
-              emotion=draw(st.integers(-2, 2)), thinking=draw(_any_text),
-              pain_points=draw(st.lists(_any_text, max_size=2)))
+        Stage(
+            id=s,
+            name=draw(_name),
+            phase=draw(st.sampled_from(PHASES)),
+            touchpoints=draw(st.lists(st.sampled_from(touchpoint_ids), max_size=3))
+            if touchpoint_ids
+            else [],
+            emotion=draw(st.integers(-2, 2)),
+            thinking=draw(_any_text),
+            pain_points=draw(st.lists(_any_text, max_size=2)),
+        )
         for s in stage_ids
     ]
     participants = draw(st.lists(_name, unique=True, max_size=3))
     ratings = [
-        Rating(touchpoint=tp, participant=p, contact_quality=draw(st.integers(1, 5)),
-               process_quality=draw(st.integers(1, 5)), importance=draw(st.integers(1, 5)),
-               problems=draw(_any_text), rated_at=draw(_moment))
-        for tp in touchpoint_ids for p in participants
+        Rating(
+            touchpoint=tp,
+            participant=p,
+            contact_quality=draw(st.integers(1, 5)),
+            process_quality=draw(st.integers(1, 5)),
+            importance=draw(st.integers(1, 5)),
+            problems=draw(_any_text),
+            rated_at=draw(_moment),
+        )
+        for tp in touchpoint_ids
+        for p in participants
     ]
     return Workbook(
-        meta=Meta(team=draw(_name), company=draw(_any_text), created=draw(_moment),
-                  updated=draw(_moment)),
-        persona=draw(st.none() | st.builds(Persona, name=_name, goals=st.lists(_any_text, max_size=2))),
-        touchpoints=touchpoints, stages=stages, ratings=ratings,
+        meta=Meta(
+            team=draw(_name), company=draw(_any_text), created=draw(_moment), updated=draw(_moment)
+        ),
+        persona=draw(
+            st.none() | st.builds(Persona, name=_name, goals=st.lists(_any_text, max_size=2))
+        ),
+        touchpoints=touchpoints,
+        stages=stages,
+        ratings=ratings,
     )
 
 

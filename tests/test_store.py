@@ -46,7 +46,9 @@ def test_saving_unchanged_content_rewrites_nothing(workbook_file):
 
 
 def test_hand_formatting_survives_a_save_without_changes(workbook_file):
-    hand_written = "# our own notes on top\n" + workbook_file.read_text().replace("  - discover", "  - 'discover'")
+    hand_written = "# our own notes on top\n" + workbook_file.read_text().replace(
+        "  - discover", "  - 'discover'"
+    )
     workbook_file.write_text(hand_written)
     assert store.save(workbook_file, store.read(workbook_file)) is False
     assert workbook_file.read_text() == hand_written
@@ -73,8 +75,15 @@ def test_a_change_that_breaks_a_link_is_refused_and_nothing_is_written(workbook_
     text = workbook_file.read_text()
 
     def dangling(wb):
-        wb.ratings.append(Rating(touchpoint="nowhere", participant="Cy", contact_quality=3,
-                                 process_quality=3, importance=3))
+        wb.ratings.append(
+            Rating(
+                touchpoint="nowhere",
+                participant="Cy",
+                contact_quality=3,
+                process_quality=3,
+                importance=3,
+            )
+        )
 
     with pytest.raises(WorkbookInvalid, match="'nowhere' is not the id of any touchpoint"):
         store.update(workbook_file, dangling)
@@ -91,7 +100,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_litter(workbook_file, monkeyp
     with pytest.raises(OSError):
         store.update(workbook_file, lambda wb: setattr(wb.meta, "team", "Changed"))
     assert workbook_file.read_text() == text
-    assert sorted(p.name for p in workbook_file.parent.iterdir()) == [".team.yaml.lock", "team.yaml"]
+    assert sorted(p.name for p in workbook_file.parent.iterdir()) == [
+        ".team.yaml.lock",
+        "team.yaml",
+    ]
 
 
 def test_file_permissions_are_kept(workbook_file):
@@ -108,8 +120,15 @@ def test_reading_a_missing_file_or_a_folder_says_so(tmp_path):
 
 
 def test_set_rating_replaces_the_participants_earlier_rating(workbook):
-    workbook.set_rating(Rating(touchpoint="website", participant="Ana", contact_quality=1,
-                               process_quality=1, importance=1))
+    workbook.set_rating(
+        Rating(
+            touchpoint="website",
+            participant="Ana",
+            contact_quality=1,
+            process_quality=1,
+            importance=1,
+        )
+    )
     ana = [r for r in workbook.ratings if r.participant == "Ana"]
     assert len(ana) == 1 and ana[0].contact_quality == 1
 
@@ -130,9 +149,7 @@ for i in range(count):
 @pytest.mark.slow
 def test_eight_processes_times_fifty_updates_lose_nothing(tmp_path):
     path = store.create(tmp_path / "shared.yaml", small_workbook())
-    writers = [
-        subprocess.Popen([PYTHON, "-c", _WRITER, str(path), str(n), "50"]) for n in range(8)
-    ]
+    writers = [subprocess.Popen([PYTHON, "-c", _WRITER, str(path), str(n), "50"]) for n in range(8)]
     assert [w.wait(timeout=300) for w in writers] == [0] * 8
     ids = {tp.id for tp in store.read(path).touchpoints}
     expected = {f"w{n}-{i}" for n in range(8) for i in range(50)}
@@ -160,8 +177,12 @@ def _big_workbook(marker: str):
     wb = small_workbook()
     wb.meta.team = marker
     wb.touchpoints += [
-        Touchpoint(id=f"{marker.lower()}-{i}", name=f"{marker} {i}", phase="during",
-                   notes=("long note " * 40).strip())
+        Touchpoint(
+            id=f"{marker.lower()}-{i}",
+            name=f"{marker} {i}",
+            phase="during",
+            notes=("long note " * 40).strip(),
+        )
         for i in range(300)
     ]
     return wb
@@ -177,8 +198,9 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path):
     rng = random.Random(20261122)
     teams = set()
     for _ in range(40):
-        saver = subprocess.Popen([PYTHON, "-c", _SAVER, str(target), str(a), str(b)],
-                                 stdout=subprocess.PIPE, text=True)
+        saver = subprocess.Popen(
+            [PYTHON, "-c", _SAVER, str(target), str(a), str(b)], stdout=subprocess.PIPE, text=True
+        )
         assert saver.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.0, 0.05))
         saver.send_signal(signal.SIGKILL)

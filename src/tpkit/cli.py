@@ -15,7 +15,7 @@ from pathlib import Path
 from tpkit import __version__
 from tpkit.errors import TpkitError, WorkbookInvalid
 from tpkit.i18n import current_language, label, set_language, t
-from tpkit.model import INDUSTRIES, LANGUAGES, PHASES
+from tpkit.model import INDUSTRIES, LANGUAGES, PHASES, Workbook
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 3
 
@@ -78,12 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tpkit", description=t("cli.description"), epilog=t("cli.epilog"), parents=[common]
     )
-    parser.add_argument("--version", action="version", version=f"tpkit {__version__}",
-                        help=t("cli.version"))
+    parser.add_argument(
+        "--version", action="version", version=f"tpkit {__version__}", help=t("cli.version")
+    )
     commands = parser.add_subparsers(title=t("cli.commands"), metavar="COMMAND", required=True)
 
-    def command(name: str, run: Callable[[argparse.Namespace], int] | None, help_key: str,
-                into: argparse._SubParsersAction = commands) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        run: Callable[[argparse.Namespace], int] | None,
+        help_key: str,
+        into: argparse._SubParsersAction = commands,
+    ) -> argparse.ArgumentParser:
         sub = into.add_parser(name, help=t(help_key), description=t(help_key), parents=[common])
         if run:
             sub.set_defaults(run=run)
@@ -91,11 +96,19 @@ def _parser() -> argparse.ArgumentParser:
 
     new = command("new", _new, "cli.new.help")
     new.add_argument("path", metavar="PATH", help=t("cli.new.path"))
-    new.add_argument("--sample", choices=SAMPLE_NAMES, metavar="NAME",
-                     help=t("cli.new.sample", names=", ".join(SAMPLE_NAMES)))
+    new.add_argument(
+        "--sample",
+        choices=SAMPLE_NAMES,
+        metavar="NAME",
+        help=t("cli.new.sample", names=", ".join(SAMPLE_NAMES)),
+    )
     new.add_argument("--team", help=t("cli.new.team"))
-    new.add_argument("--industry", choices=INDUSTRIES, metavar="INDUSTRY",
-                     help=t("cli.new.industry", names=", ".join(INDUSTRIES)))
+    new.add_argument(
+        "--industry",
+        choices=INDUSTRIES,
+        metavar="INDUSTRY",
+        help=t("cli.new.industry", names=", ".join(INDUSTRIES)),
+    )
     new.add_argument("--force", action="store_true", help=t("cli.new.force"))
 
     validate = command("validate", _validate, "cli.validate.help")
@@ -105,8 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("path", metavar="PATH", help=t("cli.summary.path"))
 
     catalogue = command("catalogue", _catalogue, "cli.catalogue.help")
-    catalogue.add_argument("--industry", choices=INDUSTRIES, metavar="INDUSTRY",
-                           help=t("cli.catalogue.industry", names=", ".join(INDUSTRIES)))
+    catalogue.add_argument(
+        "--industry",
+        choices=INDUSTRIES,
+        metavar="INDUSTRY",
+        help=t("cli.catalogue.industry", names=", ".join(INDUSTRIES)),
+    )
 
     xlsx = command("xlsx", None, "cli.xlsx.help")
     actions = xlsx.add_subparsers(metavar="ACTION", required=True)
@@ -136,10 +153,19 @@ def _new(arguments: argparse.Namespace) -> int:
     if arguments.industry:
         workbook.meta.industry = arguments.industry
     create(path, workbook, overwrite=arguments.force)
-    print(t("cli.new.created", file=path, touchpoints=len(workbook.touchpoints),
-            stages=len(workbook.stages)))
+    print(t("cli.new.created", file=path, **_counts(workbook)))
     print(t("cli.new.next", file=path))
     return EXIT_OK
+
+
+def _counts(workbook: Workbook) -> dict[str, int]:
+    """The sizes that messages about a workbook mention."""
+    return {
+        "touchpoints": len(workbook.touchpoints),
+        "ratings": len(workbook.ratings),
+        "stages": len(workbook.stages),
+        "actions": len(workbook.actions),
+    }
 
 
 def _workbook_files(paths: Sequence[str]) -> list[Path]:
@@ -148,7 +174,8 @@ def _workbook_files(paths: Sequence[str]) -> list[Path]:
         path = Path(name)
         if path.is_dir():
             inside = sorted(
-                p for p in path.iterdir()
+                p
+                for p in path.iterdir()
                 if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(".")
             )
             if not inside:
@@ -171,9 +198,7 @@ def _validate(arguments: argparse.Namespace) -> int:
             failed += 1
             _print_error(error)
             continue
-        print(t("cli.validate.ok", file=path, touchpoints=len(workbook.touchpoints),
-                ratings=len(workbook.ratings), stages=len(workbook.stages),
-                actions=len(workbook.actions)))
+        print(t("cli.validate.ok", file=path, **_counts(workbook)))
     if failed:
         if len(files) > 1:
             print(t("cli.validate.failed", count=failed, total=len(files)), file=sys.stderr)
@@ -198,8 +223,10 @@ def _catalogue(arguments: argparse.Namespace) -> int:
     for phase in PHASES:
         print(f"\n{label('phase', phase).upper()}")
         for suggestion in suggestions(industry, phase):
-            print(f"  - {suggestion.name()} ({label('channel', suggestion.channel)}): "
-                  f"{suggestion.hint()}")
+            print(
+                f"  - {suggestion.name()} ({label('channel', suggestion.channel)}): "
+                f"{suggestion.hint()}"
+            )
     return EXIT_OK
 
 
@@ -222,8 +249,7 @@ def _xlsx_import(arguments: argparse.Namespace) -> int:
     target = Path(arguments.output) if arguments.output else source.with_suffix(".yaml")
     workbook = read_xlsx(source)
     create(target, workbook, overwrite=arguments.force)
-    print(t("cli.xlsx.imported", file=target, touchpoints=len(workbook.touchpoints),
-            ratings=len(workbook.ratings), stages=len(workbook.stages)))
+    print(t("cli.xlsx.imported", file=target, **_counts(workbook)))
     return EXIT_OK
 
 

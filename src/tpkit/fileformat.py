@@ -80,10 +80,15 @@ def _prune(value: Any) -> Any:
     """Leave out empty and unset fields: they are the defaults and only add noise."""
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, "", [], False)}
+        return {k: v for k, v in pruned.items() if not _is_empty(v)}
     if isinstance(value, list):
         return [_prune(v) for v in value]
     return value
+
+
+def _is_empty(value: Any) -> bool:
+    # Identity for False: 0 == False in Python, and a KPI value of 0 must be kept.
+    return value is None or value is False or (isinstance(value, str | list) and not value)
 
 
 def dumps(workbook: Workbook) -> str:

@@ -142,7 +142,7 @@ class Rating(_Record):
 
 class Kpi(_Record):
     name: Name
-    value: float | None = None
+    value: int | float | None = None  # whole numbers stay whole in the file
 
 
 class Stage(_Record):

@@ -58,6 +58,8 @@ def _columns(record: type[BaseModel]) -> list[str]:
     names = list(record.model_fields)
     if record is Stage:
         names.insert(names.index("kpi") + 1, _KPI_VALUE)
+    if record is Meta:
+        names.insert(0, "schema_version")  # the workbook's version travels with its details
     return names
 
 
@@ -90,10 +92,7 @@ def write_xlsx(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
             _add_choices(sheet, record, columns, language, len(data[section]))
         else:
             values = data[section] or {}
-            fields = (
-                ["schema_version", *_columns(record)] if section == "meta" else _columns(record)
-            )
-            for name in fields:
+            for name in _columns(record):
                 sheet.append(
                     [_field_label(name, language), _cell(record, name, values.get(name), language)]
                 )
@@ -233,14 +232,7 @@ class _SheetReader:
         for index, header in enumerate(rows[0], start=1):
             name = fields.get(_normal(header)) if header is not None else None
             if header is not None and name not in known:
-                self._problem(
-                    title,
-                    f"{get_column_letter(index)}1",
-                    (section,),
-                    "problem.unknown_column",
-                    value=header,
-                    allowed=[_field_label(c, None) for c in known],
-                )
+                self._unknown_column(title, f"{get_column_letter(index)}1", section, header, known)
             columns.append(name if name in known else None)
         items = []
         for row_number, row in enumerate(rows[1:], start=2):
@@ -264,7 +256,7 @@ class _SheetReader:
         self, title: str, section: str, record: type[BaseModel], rows: list[list[Any]]
     ) -> dict[str, Any]:
         fields = _lookup("field")
-        known = ["schema_version", *_columns(record)] if section == "meta" else _columns(record)
+        known = _columns(record)
         values: dict[str, Any] = {}
         for row_number, row in enumerate(rows, start=1):
             header, value = ([*row, None, None])[:2]
@@ -272,14 +264,7 @@ class _SheetReader:
                 continue
             name = fields.get(_normal(header))
             if name not in known:
-                self._problem(
-                    title,
-                    f"A{row_number}",
-                    (section,),
-                    "problem.unknown_column",
-                    value=header,
-                    allowed=[_field_label(c, None) for c in known],
-                )
+                self._unknown_column(title, f"A{row_number}", section, header, known)
                 continue
             self.cells[(section, name)] = (title, f"B{row_number}")
             if name == "schema_version":
@@ -295,6 +280,14 @@ class _SheetReader:
             item.setdefault("kpi", {})["name" if name == "kpi" else "value"] = value
             return
         item[name] = _from_cell(record, name, value)
+
+    def _unknown_column(
+        self, sheet: str, cell: str, section: str, header: Any, known: list[str]
+    ) -> None:
+        allowed = [_field_label(column, None) for column in known]
+        self._problem(
+            sheet, cell, (section,), "problem.unknown_column", value=header, allowed=allowed
+        )
 
     def _problem(self, sheet: str, cell: str, path: ModelPath, key: str, **values: Any) -> None:
         self.problems.append(
@@ -348,9 +341,7 @@ def _choices(record: type[BaseModel], name: str) -> tuple[str, ...]:
 
 def _choice_group(record: type[BaseModel], name: str) -> str | None:
     """The translation group of a field with fixed values (phase, kind, channel, …)."""
-    if name == "schema_version" or not _choices(record, name):
-        return None
-    return name
+    return name if _choices(record, name) else None
 
 
 def _field_label(name: str, language: str | None) -> str:

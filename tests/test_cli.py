@@ -1,0 +1,168 @@
+"""The command line: the contract of PRODUCT.md, clear messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tpkit.cli import main
+from tpkit.model import LANGUAGES
+from tpkit.store import read
+
+from .conftest import CORPUS, SAMPLES
+
+TPKIT = Path(sys.executable).with_name("tpkit")
+BAD = CORPUS / "bad"
+
+
+def run(
+    *arguments: str, cwd: Path | None = None, language: str = "en"
+) -> subprocess.CompletedProcess:
+    """tpkit as a user runs it: a separate process, its own environment."""
+    environment = {**os.environ, "TPKIT_LANG": language}
+    return subprocess.run(
+        [str(TPKIT), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_new_from_the_shawna_sample_is_valid(tmp_path, capsys):
+    target = tmp_path / "workbook" / "t.yaml"
+    assert main(["new", str(target), "--sample", "shawna"]) == 0
+    assert f"created {target}" in capsys.readouterr().out
+    workbook = read(target)
+    assert workbook.persona.name == "Shawna" and len(workbook.touchpoints) >= 18
+    assert main(["validate", str(target)]) == 0
+
+
+def test_new_blank_takes_language_team_and_industry(tmp_path):
+    target = tmp_path / "la-bottega.yaml"
+    assert main(["new", str(target), "--lang", "it", "--industry", "retail_ecommerce"]) == 0
+    meta = read(target).meta
+    assert (meta.team, meta.language, meta.industry) == ("La bottega", "it", "retail_ecommerce")
+    assert read(target).touchpoints == []
+
+
+def test_new_refuses_to_overwrite_unless_forced(tmp_path, capsys):
+    target = tmp_path / "t.yaml"
+    assert main(["new", str(target)]) == 0
+    assert main(["new", str(target), "--sample", "ticino"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["new", str(target), "--sample", "ticino", "--force"]) == 0
+    assert read(target).meta.language == "it"
+
+
+def test_new_refuses_a_name_that_is_not_yaml(tmp_path, capsys):
+    assert main(["new", str(tmp_path / "t.txt")]) == 1
+    assert "must end in .yaml" in capsys.readouterr().err
+
+
+def test_validate_accepts_every_sample(capsys):
+    assert main(["validate", str(SAMPLES)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": valid (") == len(list(SAMPLES.glob("*.yaml")))
+
+
+def test_validate_rejects_each_broken_file_with_one_line_and_no_traceback():
+    expected = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
+    for name, line in expected.items():
+        result = run("validate", name, cwd=BAD)
+        assert result.returncode == 1, name
+        assert result.stderr.splitlines() == [line], name
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_of_many_files_reports_the_count(capsys):
+    assert main(["validate", str(SAMPLES / "shawna.yaml"), str(BAD / "empty.yaml")]) == 1
+    assert "1 of 2 workbooks have problems" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["validate", "missing.yaml"], "missing.yaml does not exist"),
+        (["summary", "."], "is a folder"),
+        (["xlsx", "import", "missing.xlsx"], "missing.xlsx does not exist"),
+    ],
+)
+def test_user_mistakes_get_one_clear_line(arguments, message, tmp_path):
+    result = run(*arguments, cwd=tmp_path)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_malformed_command_line_is_a_usage_error(tmp_path):
+    result = run("new", str(tmp_path / "x.yaml"), "--sample", "nope")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = run("new", str(tmp_path / "x.yaml"), "--lang", "xx")
+    assert result.returncode == 2 and "'xx' is not a supported language" in result.stderr
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["new"],
+        ["validate"],
+        ["summary"],
+        ["catalogue"],
+        ["xlsx"],
+        ["xlsx", "export"],
+        ["xlsx", "import"],
+    ],
+)
+def test_help_works_everywhere_in_every_language(command, language, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help", "--lang", language])
+    assert exit_.value.code == 0
+    assert "usage: tpkit" in capsys.readouterr().out
+
+
+def test_messages_follow_the_chosen_language(tmp_path):
+    result = run("validate", "missing.yaml", cwd=tmp_path, language="it")
+    assert result.returncode == 1
+    assert "missing.yaml" in result.stderr and "does not exist" not in result.stderr
+
+
+def test_summary_is_readable(capsys):
+    assert main(["summary", str(SAMPLES / "shawna.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Before purchase" in out and "After purchase" in out
+    assert "Shawna" in out
+
+
+def test_catalogue_lists_suggestions_per_phase(capsys):
+    assert main(["catalogue", "--industry", "electrical_installer", "--lang", "it"]) == 0
+    out = capsys.readouterr().out
+    assert "PRIMA DELL'ACQUISTO" in out and "DOPO L'ACQUISTO" in out
+
+
+def test_xlsx_export_then_import_round_trips(tmp_path, capsys):
+    source = tmp_path / "t.yaml"
+    assert main(["new", str(source), "--sample", "ticino"]) == 0
+    assert main(["xlsx", "export", str(source)]) == 0
+    spreadsheet = source.with_suffix(".xlsx")
+    assert spreadsheet.is_file()
+    assert main(["xlsx", "import", str(spreadsheet), "-o", str(tmp_path / "back.yaml")]) == 0
+    assert read(tmp_path / "back.yaml") == read(source)
+    assert main(["xlsx", "import", str(spreadsheet), "-o", str(source)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_internal_errors_are_reported_briefly(monkeypatch, capsys):
+    import tpkit.summary
+
+    monkeypatch.setattr(tpkit.summary, "describe", lambda wb: 1 / 0)
+    assert main(["summary", str(SAMPLES / "shawna.yaml")]) == 3
+    assert "unexpected internal error (ZeroDivisionError" in capsys.readouterr().err

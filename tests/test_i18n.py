@@ -1,0 +1,138 @@
+"""Every message exists in every language, with the same placeholders; nothing is missing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tpkit import i18n
+from tpkit.i18n import catalogue, default_language, t
+from tpkit.model import (
+    ACTION_STATUSES,
+    CHANNELS,
+    FREQUENCIES,
+    INDUSTRIES,
+    KINDS,
+    LANGUAGES,
+    PHASES,
+    Action,
+    Kpi,
+    Meta,
+    Persona,
+    Rating,
+    Stage,
+    Touchpoint,
+    Workbook,
+)
+
+SOURCE = Path(i18n.__file__).parent
+PLACEHOLDER = re.compile(r"\{[^}]*\}")
+
+
+def test_the_four_languages_are_there():
+    assert LANGUAGES == ("en", "it", "de", "fr")
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_every_key_exists_in_every_language(language):
+    missing = set(catalogue("en")) - set(catalogue(language))
+    extra = set(catalogue(language)) - set(catalogue("en"))
+    assert not missing, f"{language} lacks {sorted(missing)}"
+    assert not extra, f"{language} has keys English lacks: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_placeholders_match_english(language):
+    english = catalogue("en")
+    for key, text in catalogue(language).items():
+        assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(english[key])), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_is_empty_or_left_in_english_by_mistake(language):
+    for key, text in catalogue(language).items():
+        assert text.strip(), key
+    if language != "en":
+        same = [
+            k
+            for k, v in catalogue(language).items()
+            if v == catalogue("en")[k] and len(v) > 25 and "{" not in v
+        ]
+        assert not same, f"{language}: untranslated? {same[:5]}"
+
+
+FIXED_VALUES = {
+    "phase": PHASES,
+    "kind": KINDS,
+    "channel": CHANNELS,
+    "frequency": FREQUENCIES,
+    "industry": INDUSTRIES,
+    "status": ACTION_STATUSES,
+    "language": LANGUAGES,
+}
+
+
+@pytest.mark.parametrize("group", sorted(FIXED_VALUES))
+def test_every_fixed_value_of_the_model_has_a_label(group):
+    for language in LANGUAGES:
+        for value in FIXED_VALUES[group]:
+            assert t(f"{group}.{value}", language)
+
+
+def test_every_field_of_the_model_has_a_label():
+    fields = {"kpi_value"}
+    for record in (Workbook, Meta, Persona, Touchpoint, Rating, Stage, Action, Kpi):
+        fields |= set(record.model_fields)
+    for name in sorted(fields - {"meta", "persona", "ratings", "actions"}):
+        assert t(f"field.{name}"), name
+
+
+@pytest.mark.parametrize("group", ["field", "section", *sorted(FIXED_VALUES)])
+def test_labels_lead_back_to_one_key_in_any_language(group):
+    """The spreadsheet reader maps a label in any language to its key: no label may be
+    shared by two keys of the same group."""
+    owner: dict[str, str] = {}
+    for language in LANGUAGES:
+        for name, text in catalogue(language).items():
+            prefix, _, key = name.partition(".")
+            if prefix != group or "." in key:
+                continue
+            normal = " ".join(text.split()).casefold()
+            assert owner.setdefault(normal, key) == key, (group, language, text)
+
+
+KEY_IN_CODE = re.compile(
+    r"[\"']((?:error|problem|cli|summary|catalogue|file|field|section|phase|kind|channel|"
+    r"frequency|industry|status|language|suggestion)\.[a-z_.]+[a-z_])[\"']"
+)
+
+
+def test_every_key_used_in_the_code_exists():
+    used = {
+        key
+        for path in SOURCE.rglob("*.py")
+        for key in KEY_IN_CODE.findall(path.read_text(encoding="utf-8"))
+        if not key.endswith(".yaml")  # file names, not message keys
+    }
+    assert len(used) > 40
+    assert not sorted(used - set(catalogue("en")))
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"TPKIT_LANG": "de"}, "de"),
+        ({"LANG": "it_CH.UTF-8"}, "it"),
+        ({"LANG": "fr_FR.UTF-8", "TPKIT_LANG": "en"}, "en"),
+        ({"LANG": "ja_JP.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_the_default_language_follows_the_environment(monkeypatch, environment, expected):
+    for variable in ("TPKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    assert default_language() == expected
