@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: report test lab lint bench clean
+.PHONY: report test lab app lint bench clean
 
 report: $(STAMP)  ## the main job on the bundled samples
 	$(BIN)/tpkit validate data/samples
@@ -14,7 +14,10 @@ test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)  ## JupyterLab on the notebooks, bound to this machine only
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks
+	$(BIN)/tpkit lab
+
+app: $(STAMP)  ## the code-free app (Voila), bound to this machine only
+	$(BIN)/tpkit app
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

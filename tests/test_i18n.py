@@ -136,3 +136,12 @@ def test_the_default_language_follows_the_environment(monkeypatch, environment, 
     for variable, value in environment.items():
         monkeypatch.setenv(variable, value)
     assert default_language() == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_keys_are_plain_names(language):
+    """YAML reads keys such as yes/no/on/off as booleans: every key must stay a name."""
+    bad = [
+        key for key in catalogue(language) if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", key)
+    ]
+    assert not bad

@@ -82,3 +82,55 @@ def test_team_scores_give_means_and_spread(workbook):
     website = scores["website"]
     assert (website.raters, website.contact_quality, website.process_quality) == (2, 3.0, 2.5)
     assert website.spread == 2
+
+
+def test_a_link_written_on_one_side_is_mirrored_on_the_other(workbook):
+    from tpkit.fileformat import dumps, loads
+
+    text = dumps(workbook).replace("  stages:\n  - discover\n", "", 1)  # only the stage side left
+    mirrored = loads(text, "t.yaml")
+    assert mirrored.touchpoint("website").stages == ["discover"]
+    assert mirrored == workbook
+
+
+def test_link_and_unlink_change_both_sides(workbook):
+    workbook.link("newsletter", "discover")
+    assert "discover" in workbook.touchpoint("newsletter").stages
+    assert workbook.stage("discover").touchpoints == ["website", "newsletter"]
+    workbook.link("website", "discover", linked=False)
+    assert workbook.touchpoint("website").stages == []
+    assert workbook.stage("discover").touchpoints == ["newsletter"]
+    assert integrity_problems(workbook) == []
+
+
+def test_removing_a_touchpoint_takes_its_ratings_and_links_along(workbook):
+    workbook.remove_touchpoint("website")
+    assert [tp.id for tp in workbook.touchpoints] == ["newsletter"]
+    assert workbook.ratings == [] and workbook.stage("discover").touchpoints == []
+    assert workbook.actions[0].touchpoint is None and workbook.actions[0].what
+    assert integrity_problems(workbook) == []
+
+
+def test_removing_a_stage_unlinks_its_touchpoints(workbook):
+    workbook.remove_stage("discover")
+    assert [s.id for s in workbook.stages] == ["stay"]
+    assert workbook.touchpoint("website").stages == []
+    assert integrity_problems(workbook) == []
+
+
+def test_setting_all_links_of_a_record_at_once(workbook):
+    workbook.set_stages_of("newsletter", ["discover", "stay"])
+    assert workbook.stage("discover").touchpoints == ["website", "newsletter"]
+    workbook.set_touchpoints_of("discover", ["newsletter"])
+    assert workbook.touchpoint("website").stages == []
+    assert workbook.touchpoint("newsletter").stages == ["discover", "stay"]
+    assert integrity_problems(workbook) == []
+
+
+def test_moving_a_stage_stays_within_the_journey(workbook):
+    workbook.move_stage("discover", 1)
+    assert [s.id for s in workbook.stages] == ["stay", "discover"]
+    workbook.move_stage("discover", 5)
+    assert [s.id for s in workbook.stages] == ["stay", "discover"]
+    workbook.move_stage("discover", -9)
+    assert [s.id for s in workbook.stages] == ["discover", "stay"]

@@ -125,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
         help=t("cli.catalogue.industry", names=", ".join(INDUSTRIES)),
     )
 
+    for name, run in (("lab", _lab), ("app", _app)):
+        server = command(name, run, f"cli.{name}.help")
+        server.add_argument("--port", type=int, help=t("cli.server.port"))
+        server.add_argument("--no-browser", action="store_true", help=t("cli.server.no_browser"))
+
     xlsx = command("xlsx", None, "cli.xlsx.help")
     actions = xlsx.add_subparsers(metavar="ACTION", required=True)
     export = command("export", _xlsx_export, "cli.xlsx.export_help", actions)
@@ -228,6 +233,27 @@ def _catalogue(arguments: argparse.Namespace) -> int:
                 f"{suggestion.hint()}"
             )
     return EXIT_OK
+
+
+def _lab(arguments: argparse.Namespace) -> int:
+    from tpkit.servers import environment, lab_command
+
+    return _serve(lab_command(arguments.port, not arguments.no_browser), environment())
+
+
+def _app(arguments: argparse.Namespace) -> int:
+    from tpkit.servers import app_command, environment
+
+    return _serve(app_command(arguments.port, not arguments.no_browser), environment())
+
+
+def _serve(command: list[str], environment: dict[str, str]) -> int:
+    import subprocess
+
+    try:
+        return subprocess.call(command, env=environment)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def _xlsx_export(arguments: argparse.Namespace) -> int:

@@ -40,6 +40,12 @@ def _display(name: str, value: Any) -> Any:
     return value
 
 
+def problem_text(problem: Problem, language: str | None = None) -> str:
+    """What is wrong, without where: for a message shown next to a form field."""
+    values = {k: _display(k, v) for k, v in problem.values.items()}
+    return t(problem.key, language, **values)
+
+
 @dataclass(frozen=True)
 class LocatedProblem:
     """A problem pinned to a file and a line (YAML) or a sheet and cell (Excel), ready to print."""
@@ -51,8 +57,7 @@ class LocatedProblem:
     cell: str | None = None
 
     def message(self, language: str | None = None) -> str:
-        values = {k: _display(k, v) for k, v in self.problem.values.items()}
-        detail = t(self.problem.key, language, **values)
+        detail = problem_text(self.problem, language)
         if self.problem.path:
             detail = f"{format_path(self.problem.path)} {detail}"
         where = {"language": language, "file": self.source, "problem": detail}

@@ -153,7 +153,7 @@ def to_workbook(data: dict[str, Any]) -> tuple[Workbook | None, list[Problem]]:
     try:
         workbook = Workbook.model_validate(migrate(data))
     except ValidationError as error:
-        return None, [_problem_from(e) for e in error.errors(include_url=False)]
+        return None, [problem_from(e) for e in error.errors(include_url=False)]
     problems = integrity_problems(workbook)
     return (None if problems else workbook), problems
 
@@ -226,7 +226,8 @@ _SIMPLE_KEYS = {
 }
 
 
-def _problem_from(error: dict[str, Any]) -> Problem:
+def problem_from(error: dict[str, Any]) -> Problem:
+    """One of pydantic's errors as a :class:`Problem` with a translatable message."""
     path: Path = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")

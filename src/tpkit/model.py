@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -179,6 +186,88 @@ class Workbook(_Record):
     stages: list[Stage] = []
     ratings: list[Rating] = []
     actions: list[Action] = []
+
+    @model_validator(mode="after")
+    def _mirror_stage_links(self) -> Workbook:
+        """A touchpoint–stage link may be written on either side of the file (the
+        touchpoint's ``stages`` or the stage's ``touchpoints``); the model holds it on
+        both, so every view agrees. Links to unknown ids are left for the integrity check."""
+        stages = {stage.id: stage for stage in self.stages}
+        touchpoints = {tp.id: tp for tp in self.touchpoints}
+        for tp in self.touchpoints:
+            for stage_id in tp.stages:
+                stage = stages.get(stage_id)
+                if stage is not None and tp.id not in stage.touchpoints:
+                    stage.touchpoints.append(tp.id)
+        order = {stage_id: i for i, stage_id in enumerate(stages)}
+        for stage in self.stages:
+            for tp_id in stage.touchpoints:
+                tp = touchpoints.get(tp_id)
+                if tp is not None and stage.id not in tp.stages:
+                    tp.stages.append(stage.id)
+                    tp.stages.sort(key=lambda s: order.get(s, len(order)))
+        return self
+
+    def link(self, touchpoint_id: str, stage_id: str, linked: bool = True) -> None:
+        """Put a touchpoint in a stage of the journey, or take it out (both sides)."""
+        tp, stage = self.touchpoint(touchpoint_id), self.stage(stage_id)
+        if linked:
+            if stage_id not in tp.stages:
+                order = [s.id for s in self.stages]
+                tp.stages = sorted([*tp.stages, stage_id], key=order.index)
+            if touchpoint_id not in stage.touchpoints:
+                stage.touchpoints = [*stage.touchpoints, touchpoint_id]
+        else:
+            tp.stages = [s for s in tp.stages if s != stage_id]
+            stage.touchpoints = [t for t in stage.touchpoints if t != touchpoint_id]
+
+    def set_stages_of(self, touchpoint_id: str, stage_ids: list[str]) -> None:
+        """Make exactly these stages hold the touchpoint."""
+        for stage in self.stages:
+            self.link(touchpoint_id, stage.id, stage.id in stage_ids)
+
+    def set_touchpoints_of(self, stage_id: str, touchpoint_ids: list[str]) -> None:
+        """Make exactly these touchpoints appear in the stage, in this order."""
+        for tp in self.touchpoints:
+            if tp.id not in touchpoint_ids:
+                self.link(tp.id, stage_id, False)
+        for touchpoint_id in touchpoint_ids:
+            self.link(touchpoint_id, stage_id, True)
+        self.stage(stage_id).touchpoints = list(touchpoint_ids)
+
+    def remove_touchpoint(self, touchpoint_id: str) -> None:
+        """Remove a touchpoint with its ratings and links; actions keep their text."""
+        self.touchpoints = [tp for tp in self.touchpoints if tp.id != touchpoint_id]
+        self.ratings = [r for r in self.ratings if r.touchpoint != touchpoint_id]
+        for stage in self.stages:
+            stage.touchpoints = [t for t in stage.touchpoints if t != touchpoint_id]
+        for action in self.actions:
+            if action.touchpoint == touchpoint_id:
+                action.touchpoint = None
+
+    def move_stage(self, stage_id: str, offset: int) -> None:
+        """Move a stage earlier (offset < 0) or later in the journey."""
+        stages = list(self.stages)
+        index = [stage.id for stage in stages].index(stage_id)
+        target = max(0, min(len(stages) - 1, index + offset))
+        stages.insert(target, stages.pop(index))
+        self.stages = stages
+
+    def remove_stage(self, stage_id: str) -> None:
+        """Remove a journey stage and the links to it."""
+        self.stages = [stage for stage in self.stages if stage.id != stage_id]
+        for tp in self.touchpoints:
+            tp.stages = [s for s in tp.stages if s != stage_id]
+        for action in self.actions:
+            if action.stage == stage_id:
+                action.stage = None
+
+    def stage(self, stage_id: str) -> Stage:
+        """The journey stage with this id (KeyError if there is none)."""
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
 
     def touchpoint(self, touchpoint_id: str) -> Touchpoint:
         """The touchpoint with this id (KeyError if there is none)."""

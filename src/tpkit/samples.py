@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from tpkit.errors import TpkitError
 from tpkit.model import Meta, Workbook, now
+from tpkit.resources import bundled
 from tpkit.store import read
 
 SAMPLE_NAMES = ("shawna", "ticino")
 
 
-def samples_folder() -> Path:
-    """Where the sample workbooks are: inside an installed wheel, or ``data/samples``
-    of the source tree for an editable install."""
-    packaged = Path(str(files("tpkit"))) / "data" / "samples"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data" / "samples"
-
-
 def sample_path(name: str) -> Path:
     if name not in SAMPLE_NAMES:
         raise TpkitError("error.unknown_sample", name=name, names=", ".join(SAMPLE_NAMES))
-    return samples_folder() / f"{name}.yaml"
+    return bundled("data/samples") / f"{name}.yaml"
 
 
 def blank(team: str, language: str = "en", industry: str = "other") -> Workbook:

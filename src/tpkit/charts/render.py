@@ -1,0 +1,56 @@
+"""Getting a chart in front of people: static SVG/PNG for reports, a live view for notebooks.
+
+Both work without a network. vl-convert carries Vega and renders on the server; the
+live view is altair's JupyterChart (an anywidget) switched to the JavaScript bundle that
+vl-convert ships, because the default renderers load Vega from a CDN and the
+``mimetype`` renderer does not work with altair 6 in JupyterLab 4.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+# The Vega-Lite version altair writes, in the form vl-convert expects: "v6.4.1" → "6.4".
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    return chart.to_dict()
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG document with real text (for HTML and PDF reports)."""
+    return vl_convert.vegalite_to_svg(_spec(chart), vl_version=VL_VERSION)
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 1) -> bytes:
+    """The chart as a PNG image; ``scale=2`` for sharp slides."""
+    return vl_convert.vegalite_to_png(_spec(chart), vl_version=VL_VERSION, scale=scale)
+
+
+@cache
+def _offline() -> None:
+    """Bundle Vega for JupyterChart once per process (about a second, on first use)."""
+    alt.JupyterChart.enable_offline()
+
+
+class ChartView:
+    """A chart that updates in place in JupyterLab and Voila, with no internet needed.
+
+    Display ``view.widget`` (or the view itself); call ``view.update(chart)`` when the
+    workbook changes, and the browser swaps the chart without re-rendering the cell.
+    """
+
+    def __init__(self, chart: alt.TopLevelMixin) -> None:
+        _offline()
+        self.widget = alt.JupyterChart(chart)
+
+    def update(self, chart: alt.TopLevelMixin) -> None:
+        self.widget.chart = chart
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,52 @@
+"""The code-free app (Voila): the start line, then one tab per step of the workshop."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from tpkit.forms.inventory import InventoryForm
+from tpkit.forms.journey import JourneyForm
+from tpkit.forms.rating import RatingForm, TeamView
+from tpkit.forms.session import WorkbookSession, recall
+from tpkit.forms.start import StartForm
+from tpkit.i18n import t
+
+
+class App:
+    def __init__(self, with_charts: bool = True) -> None:
+        self.with_charts = with_charts
+        self.tabs = w.Tab()
+        self.title = w.HTML()
+        self.start_panel = w.Accordion()
+        self.start = StartForm(on_open=self._opened)
+        self.start_panel.children = [self.start.widget]
+        self.start_panel.titles = (t("app.workbook", self.start.language_code),)
+        self.start_panel.selected_index = 0
+        self.title.value = f"<h2>{t('app.title', self.start.language_code)}</h2>"
+        self.widget = w.VBox([self.title, self.start_panel, self.tabs])
+        remembered = recall()
+        if remembered:  # a reload of the page comes back to the same workbook
+            self.start.open(remembered[0])
+
+    def _opened(self, session: WorkbookSession) -> None:
+        language = session.language
+        self.title.value = f"<h2>{t('app.title', language)}</h2>"
+        charts = self.with_charts
+        self.inventory = InventoryForm(session, with_chart=charts)
+        self.rating = RatingForm(session)
+        self.team = TeamView(session, with_charts=charts)
+        self.journey = JourneyForm(session, with_chart=charts)
+        pages = {
+            "app.tab.inventory": [self.inventory.widget, *self.inventory.views()],
+            "app.tab.rating": [self.rating.widget],
+            "app.tab.team": [self.team.widget],
+            "app.tab.journey": [self.journey.widget, *self.journey.views()],
+        }
+        self.tabs.children = [w.VBox(children) for children in pages.values()]
+        self.tabs.titles = tuple(t(key, language) for key in pages)
+        self.tabs.selected_index = 0
+        workbook = session.workbook
+        self.start_panel.titles = (
+            t("app.open_workbook", language, team=workbook.meta.team, file=session.path.name),
+        )
+        self.start_panel.selected_index = None  # fold the start section away

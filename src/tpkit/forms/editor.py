@@ -1,0 +1,252 @@
+"""A generic editor for a list of records (touchpoints, journey stages).
+
+Pick a record (or "new"), edit its fields: each change is checked, shown next to its
+field if refused, and otherwise saved at once. New records get a stable id from
+their name; removing asks for a second click and says what goes with the record.
+The forms for the inventory and the journey map are this editor with field specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as w
+from pydantic import BaseModel
+
+from tpkit.forms.fields import InlineMessage, field_problem, row
+from tpkit.forms.session import WorkbookSession
+from tpkit.i18n import t
+from tpkit.model import Workbook, new_id
+
+Reader = Callable[[Any], Any]  # record → widget value
+Writer = Callable[[Workbook, str, Any], None]  # (workbook, record id, field value) → None
+
+
+@dataclass
+class FieldSpec:
+    """One input of an editor and how it maps to the record."""
+
+    name: str
+    make: Callable[[Workbook], w.Widget]
+    to_widget: Callable[[Any], Any] = lambda value: value
+    from_widget: Callable[[Any], Any] = lambda value: value
+    read: Reader | None = None  # default: getattr(record, name)
+    write: Writer | None = None  # default: setattr on the record
+    check: Callable[[Any], str | None] | None = None  # default: the model's rules
+    options: Callable[[Workbook], list[tuple[str, str]]] | None = None  # refreshed choices
+    caption_key: str = field(default="")
+
+
+class RecordEditor:
+    def __init__(
+        self,
+        session: WorkbookSession,
+        section: str,
+        record: type[BaseModel],
+        specs: list[FieldSpec],
+        remove: Callable[[Workbook, str], None],
+        removal_note: Callable[[Workbook, str], str] = lambda wb, record_id: "",
+    ) -> None:
+        self.session, self.section, self.record, self.specs = session, section, record, specs
+        self._remove_record, self._removal_note = remove, removal_note
+        language = session.language
+        self._loading = False
+        self._confirming = False
+        wb = session.workbook
+        self.picker = w.Dropdown(layout=w.Layout(width="32em"))
+        self.inputs: dict[str, w.Widget] = {spec.name: spec.make(wb) for spec in specs}
+        self.messages = {spec.name: InlineMessage() for spec in specs}
+        self.feedback = InlineMessage()
+        self.add_button = w.Button(
+            description=t("form.add", language), button_style="primary", icon="plus"
+        )
+        self.remove_button = w.Button(description=t("form.remove", language), icon="trash")
+        self.buttons = w.HBox([self.add_button, self.remove_button, self.feedback.widget])
+        rows = [
+            row(
+                t(spec.caption_key or f"field.{spec.name}", language),
+                self.inputs[spec.name],
+                self.messages[spec.name],
+            )
+            for spec in specs
+        ]
+        self.widget = w.VBox(
+            [row(t(f"form.{section}.pick", language), self.picker), *rows, self.buttons]
+        )
+        # stable hooks for browser tests and custom styling: tpkit-touchpoints-name, …
+        self.picker.add_class(f"tpkit-{section}-pick")
+        self.add_button.add_class(f"tpkit-{section}-add")
+        self.remove_button.add_class(f"tpkit-{section}-remove")
+        for spec in specs:
+            self.inputs[spec.name].add_class(f"tpkit-{section}-{spec.name}")
+        for spec in specs:
+            self.inputs[spec.name].observe(
+                lambda change, name=spec.name: self._edited(name), names="value"
+            )
+        self.picker.observe(lambda change: self._load(change["new"]), names="value")
+        self.add_button.on_click(lambda _: self.add())
+        self.remove_button.on_click(lambda _: self.remove())
+        session.on_change(self._refresh)
+        self._refresh(wb)
+
+    # --- reading the workbook into the widgets ---------------------------------------
+
+    @property
+    def current_id(self) -> str:
+        return self.picker.value or ""
+
+    def records(self, workbook: Workbook) -> list[Any]:
+        return getattr(workbook, self.section)
+
+    def _find(self, workbook: Workbook, record_id: str) -> Any:
+        return next(r for r in self.records(workbook) if r.id == record_id)
+
+    def _refresh(self, workbook: Workbook) -> None:
+        self._loading = True
+        try:
+            current = self.current_id
+            ids = [r.id for r in self.records(workbook)]
+            self.picker.options = [(t(f"form.{self.section}.new", self.session.language), "")] + [
+                (r.name, r.id) for r in self.records(workbook)
+            ]
+            for spec in self.specs:
+                if spec.options is not None:
+                    self.inputs[spec.name].options = spec.options(workbook)
+            self.picker.value = current if current in ids else ""
+        finally:
+            self._loading = False
+        self._load(self.current_id)
+
+    def _load(self, record_id: str) -> None:
+        """Show a record's values (or blank ones for a new record)."""
+        self._cancel_confirmation()
+        self._loading = True
+        try:
+            record = self._find(self.session.workbook, record_id) if record_id else None
+            for spec in self.specs:
+                widget = self.inputs[spec.name]
+                if record is None:
+                    widget.value = self._blank(spec, widget)
+                else:
+                    value = spec.read(record) if spec.read else getattr(record, spec.name)
+                    widget.value = spec.to_widget(value)
+                self.messages[spec.name].clear()
+        finally:
+            self._loading = False
+        self.add_button.layout.display = "none" if record_id else None
+        self.remove_button.layout.display = None if record_id else "none"
+
+    def _blank(self, spec: FieldSpec, widget: w.Widget) -> Any:
+        """A new record starts from the model's defaults (channel "other", kind "digital"…)."""
+        field = self.record.model_fields.get(spec.name)
+        if field is not None and not field.is_required() and field.default not in (None, [], ""):
+            return spec.to_widget(field.default)
+        if isinstance(widget, w.SelectMultiple):
+            return ()
+        if isinstance(widget, w.Checkbox):
+            return False
+        if isinstance(widget, w.Dropdown):
+            return widget.options[0][1] if widget.options else None
+        if isinstance(widget, w.IntSlider):
+            return 0
+        return ""
+
+    # --- writing the widgets into the workbook ---------------------------------------
+
+    def value(self, name: str) -> Any:
+        spec = next(s for s in self.specs if s.name == name)
+        return spec.from_widget(self.inputs[name].value)
+
+    def _problem(self, spec: FieldSpec, value: Any, record_id: str) -> str | None:
+        language = self.session.language
+        if spec.check is not None:
+            problem = spec.check(value)
+        elif spec.name in self.record.model_fields:
+            problem = field_problem(self.record, spec.name, value, language)
+        else:
+            problem = None
+        if problem is None and spec.name == "name":
+            taken = {
+                r.name.casefold() for r in self.records(self.session.workbook) if r.id != record_id
+            }
+            if value.strip().casefold() in taken:
+                problem = t("form.duplicate_name", language, name=value.strip())
+        return problem
+
+    def _edited(self, name: str) -> None:
+        if self._loading:
+            return
+        spec = next(s for s in self.specs if s.name == name)
+        value = self.value(name)
+        problem = self._problem(spec, value, self.current_id)
+        if problem:
+            self.messages[name].show(problem)
+            return
+        self.messages[name].clear()
+        if self.current_id:
+            record_id = self.current_id
+            result = self.session.apply(lambda wb: self._write(wb, spec, record_id, value))
+            if not result.saved:
+                self.messages[name].show(result.message)
+
+    def _write(self, workbook: Workbook, spec: FieldSpec, record_id: str, value: Any) -> None:
+        if spec.write is not None:
+            spec.write(workbook, record_id, value)
+        else:
+            setattr(self._find(workbook, record_id), spec.name, value)
+
+    def add(self) -> bool:
+        """Add a record from the form's values; refuse with messages if any is wrong."""
+        language = self.session.language
+        values = {spec.name: self.value(spec.name) for spec in self.specs}
+        problems = {spec.name: self._problem(spec, values[spec.name], "") for spec in self.specs}
+        for name, problem in problems.items():
+            if problem:
+                self.messages[name].show(problem)
+            else:
+                self.messages[name].clear()
+        if any(problems.values()):
+            self.feedback.show(t("form.fix_first", language))
+            return False
+        record_id = new_id(values["name"], [r.id for r in self.records(self.session.workbook)])
+        fresh = self.record(id=record_id, name=values["name"], phase=values["phase"])
+
+        def add_record(workbook: Workbook) -> None:
+            setattr(workbook, self.section, [*self.records(workbook), fresh])
+            for spec in self.specs:
+                if spec.name not in ("name", "phase"):
+                    self._write(workbook, spec, record_id, values[spec.name])
+
+        result = self.session.apply(add_record)
+        if result.saved:
+            self.feedback.show(t("form.added", language, name=values["name"]), "ok")
+            self._load("")  # ready for the next one
+        else:
+            self.feedback.show(result.message)
+        return result.saved
+
+    def remove(self) -> None:
+        """First click asks for confirmation; the second one removes."""
+        record_id = self.current_id
+        if not record_id:
+            return
+        if not self._confirming:
+            self._confirming = True
+            name = self._find(self.session.workbook, record_id).name
+            note = self._removal_note(self.session.workbook, record_id)
+            self.remove_button.button_style = "danger"
+            self.feedback.show(
+                t("form.confirm_remove", self.session.language, name=name, note=note), "info"
+            )
+            return
+        self._cancel_confirmation()
+        self.picker.value = ""
+        self.session.apply(lambda wb: self._remove_record(wb, record_id))
+
+    def _cancel_confirmation(self) -> None:
+        self._confirming = False
+        self.remove_button.button_style = ""
+        if self.feedback.kind == "info":
+            self.feedback.clear()

@@ -1,0 +1,190 @@
+"""Notebook 03: the persona and the Shawna-style journey map, stage by stage."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from tpkit.errors import TpkitError
+from tpkit.forms.editor import FieldSpec, RecordEditor
+from tpkit.forms.fields import InlineMessage, LiveChart, SaveStatus, heading, row, text_lines
+from tpkit.forms.inventory import choice_spec, lines_spec, text_spec
+from tpkit.forms.session import WorkbookSession
+from tpkit.i18n import t
+from tpkit.model import PHASES, Kpi, Persona, Stage, Workbook
+
+PERSONA_FIELDS = ("name", "description", "goals", "frustrations")
+
+
+def _number(text: str) -> float | int | None:
+    """'64', '3,8' or '3.8' → a number; '' → None; ValueError otherwise."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _write_kpi_name(workbook: Workbook, stage_id: str, name: str) -> None:
+    stage = workbook.stage(stage_id)
+    stage.kpi = Kpi(name=name, value=stage.kpi.value if stage.kpi else None) if name else None
+
+
+def _write_kpi_value(workbook: Workbook, stage_id: str, text: str) -> None:
+    stage = workbook.stage(stage_id)
+    value = _number(text)
+    if stage.kpi is None:
+        if value is None:
+            return
+        raise TpkitError("form.journey.kpi_name_first")
+    stage.kpi = Kpi(name=stage.kpi.name, value=value)
+
+
+def stage_specs(language: str) -> list[FieldSpec]:
+    def touchpoint_options(wb: Workbook) -> list[tuple[str, str]]:
+        return [(tp.name, tp.id) for tp in wb.touchpoints]
+
+    def number_problem(text: str) -> str | None:
+        try:
+            _number(text)
+        except ValueError:
+            return t("problem.not_number", language, value=text)
+        return None
+
+    return [
+        text_spec("name"),
+        choice_spec("phase", PHASES, language),
+        text_spec("doing", area=True),
+        FieldSpec(
+            "touchpoints",
+            lambda wb: w.SelectMultiple(
+                options=touchpoint_options(wb), rows=6, layout=w.Layout(width="32em")
+            ),
+            to_widget=tuple,
+            from_widget=list,
+            write=lambda wb, stage_id, ids: wb.set_touchpoints_of(stage_id, ids),
+            options=touchpoint_options,
+        ),
+        text_spec("thinking", area=True),
+        text_spec("feeling"),
+        FieldSpec("emotion", lambda wb: w.IntSlider(min=-2, max=2, continuous_update=False)),
+        lines_spec("pain_points"),
+        lines_spec("opportunities"),
+        text_spec("owner"),
+        FieldSpec(
+            "kpi_name",
+            lambda wb: w.Text(continuous_update=False),
+            read=lambda stage: stage.kpi.name if stage.kpi else "",
+            write=_write_kpi_name,
+            caption_key="field.kpi",
+        ),
+        FieldSpec(
+            "kpi_value",
+            lambda wb: w.Text(continuous_update=False, layout=w.Layout(width="8em")),
+            read=lambda stage: (
+                "" if stage.kpi is None or stage.kpi.value is None else str(stage.kpi.value)
+            ),
+            write=_write_kpi_value,
+            check=number_problem,
+        ),
+    ]
+
+
+class PersonaForm:
+    """The typical customer the map follows; saved field by field like everything else."""
+
+    def __init__(self, session: WorkbookSession) -> None:
+        self.session = session
+        area = w.Layout(width="32em", height="4.5em")
+        self.inputs = {
+            "name": w.Text(continuous_update=False, layout=w.Layout(width="32em")),
+            "description": w.Textarea(continuous_update=False, layout=area),
+            "goals": w.Textarea(continuous_update=False, layout=area),
+            "frustrations": w.Textarea(continuous_update=False, layout=area),
+        }
+        self.messages = {name: InlineMessage() for name in PERSONA_FIELDS}
+        self._loading = False
+        for name, widget in self.inputs.items():
+            widget.observe(lambda change, name=name: self._edited(name), names="value")
+        session.on_change(self._show)
+        self._show(session.workbook)
+        language = session.language
+        self.widget = w.VBox(
+            [
+                row(t(f"field.{name}", language), self.inputs[name], self.messages[name])
+                for name in PERSONA_FIELDS
+            ]
+        )
+
+    def _show(self, workbook: Workbook) -> None:
+        persona = workbook.persona
+        self._loading = True
+        try:
+            for name, widget in self.inputs.items():
+                value = getattr(persona, name) if persona else ""
+                widget.value = "\n".join(value) if isinstance(value, list) else value
+        finally:
+            self._loading = False
+
+    def _edited(self, name: str) -> None:
+        if self._loading:
+            return
+        language = self.session.language
+        text = self.inputs[name].value
+        value = text_lines(text) if name in ("goals", "frustrations") else text.strip()
+        if name == "name" and not value:
+            self.messages[name].show(t("problem.empty", language))
+            return
+        if self.session.workbook.persona is None and name != "name":
+            self.messages[name].show(t("form.journey.persona_name_first", language))
+            return
+        self.messages[name].clear()
+
+        def write(workbook: Workbook) -> None:
+            if workbook.persona is None:
+                workbook.persona = Persona(name=value)
+            else:
+                setattr(workbook.persona, name, value)
+
+        self.session.apply(write)
+
+
+class JourneyForm:
+    def __init__(self, session: WorkbookSession, with_chart: bool = True) -> None:
+        self.session = session
+        language = session.language
+        self.status = SaveStatus(session)
+        self.persona = PersonaForm(session)
+        self.editor = RecordEditor(
+            session,
+            "stages",
+            Stage,
+            stage_specs(language),
+            remove=lambda wb, stage_id: wb.remove_stage(stage_id),
+        )
+        self.earlier = w.Button(description=t("form.journey.earlier", language), icon="arrow-left")
+        self.later = w.Button(description=t("form.journey.later", language), icon="arrow-right")
+        self.earlier.on_click(lambda _: self.move(-1))
+        self.later.on_click(lambda _: self.move(1))
+        self.editor.buttons.children = (self.earlier, self.later, *self.editor.buttons.children)
+        self.chart = None
+        if with_chart:
+            from tpkit.charts import journey_map
+
+            self.chart = LiveChart(session, journey_map)
+        self.widget = w.VBox(
+            [
+                self.status.widget,
+                heading(t("section.persona", language)),
+                self.persona.widget,
+                heading(t("section.stages", language)),
+                self.editor.widget,
+            ]
+        )
+
+    def move(self, offset: int) -> None:
+        stage_id = self.editor.current_id
+        if stage_id:
+            self.session.apply(lambda wb: wb.move_stage(stage_id, offset))
+
+    def views(self) -> list[w.Widget]:
+        return [self.chart.widget] if self.chart is not None else []

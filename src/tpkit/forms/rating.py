@@ -1,0 +1,262 @@
+"""Notebook 02: each participant rates every touchpoint; the team sees consensus and
+disagreement.
+
+Scores are typed (1–5), so a facilitator can copy paper sheets quickly; a score that
+is not a whole number from 1 to 5 gets a message next to it and is not saved. A row
+is saved as soon as its three scores are valid; clearing all three removes the
+participant's rating of that touchpoint.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from tpkit.forms.fields import (
+    InlineMessage,
+    LiveChart,
+    SaveStatus,
+    escaped_table,
+    field_problem,
+    heading,
+    row,
+)
+from tpkit.forms.session import WorkbookSession
+from tpkit.i18n import label, t
+from tpkit.metrics import team_scores
+from tpkit.model import PHASES, Rating, Touchpoint, Workbook, now
+
+SCORES = ("contact_quality", "process_quality", "importance")
+SCORE_HEADERS = ("summary.contact_short", "summary.process_short", "field.importance")
+NAME_WIDTH, SCORE_WIDTH, TEXT_WIDTH = "16em", "6.5em", "16em"
+DISAGREEMENT = 2  # a spread of this many points or more is worth a conversation
+
+
+class RatingRow:
+    """One touchpoint's line in a participant's grid."""
+
+    def __init__(self, touchpoint: Touchpoint, language: str) -> None:
+        self.touchpoint_id = touchpoint.id
+        self.scores = {
+            name: w.Text(
+                placeholder="1–5", continuous_update=False, layout=w.Layout(width=SCORE_WIDTH)
+            )
+            for name in SCORES
+        }
+        self.strengths = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
+        self.problems = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
+        self.message = InlineMessage()
+        caption = w.Label(touchpoint.name, layout=w.Layout(width=NAME_WIDTH))
+        self.widget = w.HBox(
+            [caption, *self.scores.values(), self.strengths, self.problems, self.message.widget]
+        )
+        self.widget.add_class(f"tpkit-rating-{touchpoint.id}")
+        for name, widget in self.scores.items():
+            widget.add_class(f"tpkit-score-{name}")
+
+    def inputs(self) -> list[w.Text]:
+        return [*self.scores.values(), self.strengths, self.problems]
+
+    def show(self, rating: Rating | None) -> None:
+        for name, widget in self.scores.items():
+            widget.value = str(getattr(rating, name)) if rating else ""
+        self.strengths.value = rating.strengths if rating else ""
+        self.problems.value = rating.problems if rating else ""
+        self.message.clear()
+
+
+class RatingForm:
+    def __init__(self, session: WorkbookSession) -> None:
+        self.session = session
+        language = session.language
+        self.status = SaveStatus(session)
+        self.participant = w.Combobox(
+            placeholder=t("form.rating.who", language),
+            ensure_option=False,
+            continuous_update=False,
+            layout=w.Layout(width="20em"),
+        )
+        self.participant.add_class("tpkit-participant")
+        self.participant_message = InlineMessage()
+        self.rows: dict[str, RatingRow] = {}
+        self._layout: list[tuple[str, str]] = []
+        self.pending: set[str] = set()  # rows with input not saved yet: refreshes leave them be
+        self.grid = w.VBox()
+        self._loading = False
+        self.participant.observe(lambda change: self._switch_participant(), names="value")
+        session.on_change(self._refresh)
+        self._refresh(session.workbook)
+        self.widget = w.VBox(
+            [
+                self.status.widget,
+                row(
+                    t("field.participant", language),
+                    w.HBox([self.participant, self.participant_message.widget]),
+                ),
+                self.grid,
+            ]
+        )
+
+    @property
+    def who(self) -> str:
+        return self.participant.value.strip()
+
+    def _refresh(self, workbook: Workbook) -> None:
+        self.participant.options = workbook.participants()
+        if _layout(workbook) != self._layout:  # rebuild only when the touchpoints changed
+            self._build_grid(workbook)
+        self._show_participant()
+
+    def _build_grid(self, workbook: Workbook) -> None:
+        language = self.session.language
+
+        def title(key: str, width: str) -> w.HTML:
+            return w.HTML(f"<b>{html.escape(t(key, language))}</b>", layout=w.Layout(width=width))
+
+        header = w.HBox(
+            [w.Label("", layout=w.Layout(width=NAME_WIDTH))]
+            + [title(key, SCORE_WIDTH) for key in SCORE_HEADERS]
+            + [title(f"field.{name}", TEXT_WIDTH) for name in ("strengths", "problems")]
+        )
+        self.rows = {}
+        sections: list[w.Widget] = [header]
+        for phase in PHASES:
+            touchpoints = workbook.touchpoints_in(phase)
+            if not touchpoints:
+                continue
+            sections.append(heading(label("phase", phase, language)))
+            for touchpoint in touchpoints:
+                line = RatingRow(touchpoint, language)
+                for widget in line.inputs():
+                    widget.observe(lambda change, line=line: self._edited(line), names="value")
+                self.rows[touchpoint.id] = line
+                sections.append(line.widget)
+        self.grid.children = sections
+        self._layout = _layout(workbook)
+
+    def _switch_participant(self) -> None:
+        self.pending.clear()
+        self._show_participant()
+
+    def _show_participant(self) -> None:
+        mine = {r.touchpoint: r for r in self.session.workbook.ratings if r.participant == self.who}
+        self._loading = True
+        try:
+            for touchpoint_id, line in self.rows.items():
+                if touchpoint_id not in self.pending:
+                    line.show(mine.get(touchpoint_id) if self.who else None)
+        finally:
+            self._loading = False
+        if self.who:
+            self.participant_message.show(
+                t(
+                    "form.rating.progress",
+                    self.session.language,
+                    done=len(mine),
+                    total=len(self.rows),
+                ),
+                "info",
+            )
+        else:
+            self.participant_message.clear()
+
+    def _edited(self, line: RatingRow) -> None:
+        if self._loading:
+            return
+        language = self.session.language
+        if not self.who:
+            line.message.show(t("form.rating.name_first", language))
+            return
+        raw = {name: widget.value.strip() for name, widget in line.scores.items()}
+        if not any(raw.values()):
+            self.pending.discard(line.touchpoint_id)
+            self._forget(line)
+            return
+        self.pending.add(line.touchpoint_id)
+        for name, text in raw.items():
+            problem = field_problem(Rating, name, text, language) if text else None
+            if problem:
+                line.message.show(f"{t(f'field.{name}', language)}: {problem}")
+                return
+        if not all(raw.values()):
+            line.message.show(t("form.rating.all_three", language), "info")
+            return
+        self.pending.discard(line.touchpoint_id)
+        rating = Rating(
+            touchpoint=line.touchpoint_id,
+            participant=self.who,
+            strengths=line.strengths.value,
+            problems=line.problems.value,
+            rated_at=now(),
+            **{name: int(text) for name, text in raw.items()},
+        )
+        result = self.session.apply(lambda wb: wb.set_rating(rating))
+        if result.saved:
+            line.message.show(t("form.saved", language), "ok")
+        else:
+            line.message.show(result.message)
+
+    def _forget(self, line: RatingRow) -> None:
+        who, touchpoint_id = self.who, line.touchpoint_id
+
+        def forget(workbook: Workbook) -> None:
+            workbook.ratings = [
+                r for r in workbook.ratings if (r.touchpoint, r.participant) != (touchpoint_id, who)
+            ]
+
+        if self.session.apply(forget).saved:
+            line.message.clear()
+
+
+class TeamView:
+    """The team's consensus, and where people disagree: a table and two charts."""
+
+    def __init__(self, session: WorkbookSession, with_charts: bool = True) -> None:
+        self.session = session
+        language = session.language
+        self.table = w.HTML()
+        self.refresh_button = w.Button(description=t("form.refresh", language), icon="refresh")
+        self.refresh_button.on_click(lambda _: session.reload())
+        self.charts: list[LiveChart] = []
+        if with_charts:
+            from tpkit.charts import quality_matrix, rating_spread
+
+            self.charts = [LiveChart(session, quality_matrix), LiveChart(session, rating_spread)]
+        session.on_change(self._refresh)
+        self._refresh(session.workbook)
+        self.widget = w.VBox([self.refresh_button, self.table, *(c.widget for c in self.charts)])
+
+    def _refresh(self, workbook: Workbook) -> None:
+        self.table.value = consensus_html(workbook, self.session.language)
+
+
+def _layout(workbook: Workbook) -> list[tuple[str, str]]:
+    """The grid's rows: touchpoints grouped by phase, with the names they show."""
+    return [(tp.id, tp.name) for phase in PHASES for tp in workbook.touchpoints_in(phase)]
+
+
+def consensus_html(workbook: Workbook, language: str) -> str:
+    """Mean scores per touchpoint, the widest disagreements first."""
+    scores = sorted(team_scores(workbook).values(), key=lambda s: -s.spread)
+    names = {tp.id: tp.name for tp in workbook.touchpoints}
+    headers = [
+        t("field.touchpoint", language),
+        t("form.rating.raters", language),
+        *(t(f"field.{name}", language) for name in SCORES),
+        t("form.rating.spread", language),
+    ]
+    rows = [
+        [
+            names[s.touchpoint],
+            str(s.raters),
+            f"{s.contact_quality:.1f}",
+            f"{s.process_quality:.1f}",
+            f"{s.importance:.1f}",
+            f"{s.spread} ⚠ {t('form.rating.disagree', language)}"
+            if s.spread >= DISAGREEMENT
+            else str(s.spread),
+        ]
+        for s in scores
+    ]
+    return escaped_table(headers, rows, t("form.rating.none", language))

@@ -1,0 +1,156 @@
+"""Notebook 00 and the app's first line: choose the language and the team's workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as w
+
+from tpkit.errors import TpkitError
+from tpkit.forms.fields import InlineMessage, choices, heading, row
+from tpkit.forms.session import WorkbookSession, recall, remember, workbook_folder
+from tpkit.i18n import default_language, t
+from tpkit.model import INDUSTRIES, LANGUAGES, Workbook, new_id
+
+STARTS = ("blank", "sample", "catalogue")
+
+
+def workbook_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def starting_workbook(start: str, team: str, language: str, sample: str, industry: str) -> Workbook:
+    """A new team's workbook: blank, a copy of a sample, or the industry's suggestions."""
+    from tpkit.catalogue import suggestions
+    from tpkit.samples import blank, from_sample
+
+    if start == "sample":
+        workbook = from_sample(sample, language)
+        workbook.meta.team = team
+        return workbook
+    workbook = blank(team, language, industry)
+    if start == "catalogue":
+        taken: list[str] = []
+        for suggestion in suggestions(industry):
+            touchpoint = suggestion.to_touchpoint(taken, language)
+            taken.append(touchpoint.id)
+            workbook.touchpoints.append(touchpoint)
+    return workbook
+
+
+class StartForm:
+    def __init__(
+        self,
+        on_open: Callable[[WorkbookSession], None] | None = None,
+        language: str | None = None,
+    ) -> None:
+        self.on_open = on_open
+        self.session: WorkbookSession | None = None
+        remembered = recall()
+        self.language_code = language or (remembered[1] if remembered else default_language())
+        self.widget = w.VBox()
+        self._build()
+
+    def _build(self) -> None:
+        from tpkit.samples import SAMPLE_NAMES
+
+        language = self.language_code
+        folder = workbook_folder()
+        self.language = w.Dropdown(
+            options=[(t(f"language.{code}", code), code) for code in LANGUAGES], value=language
+        )
+        self.existing = w.Dropdown(
+            options=[(p.name, str(p)) for p in workbook_files(folder)],
+            layout=w.Layout(width="24em"),
+        )
+        remembered = recall()
+        if remembered and str(remembered[0]) in [value for _, value in self.existing.options]:
+            self.existing.value = str(remembered[0])
+        self.open_button = w.Button(
+            description=t("form.start.open", language), icon="folder-open", button_style="primary"
+        )
+        self.team = w.Text(
+            placeholder=t("form.start.team_placeholder", language), layout=w.Layout(width="24em")
+        )
+        self.start_from = w.ToggleButtons(
+            options=[(t(f"form.start.from_{key}", language), key) for key in STARTS]
+        )
+        self.sample = w.Dropdown(
+            options=[(t(f"form.start.sample_{name}", language), name) for name in SAMPLE_NAMES]
+        )
+        self.industry = w.Dropdown(options=choices("industry", INDUSTRIES, language))
+        self.create_button = w.Button(
+            description=t("form.start.create", language), icon="plus", button_style="primary"
+        )
+        self.message = InlineMessage()
+        self.language.observe(lambda change: self._switch_language(change["new"]), names="value")
+        self.open_button.on_click(
+            lambda _: self.open(Path(self.existing.value)) if self.existing.value else None
+        )
+        self.create_button.on_click(lambda _: self.create())
+        self.start_from.observe(lambda change: self._show_choices(), names="value")
+        self.sample_row = row(t("form.start.sample", language), self.sample)
+        self.industry_row = row(t("field.industry", language), self.industry)
+        self.widget.children = [
+            row(t("field.language", language), self.language),
+            heading(t("form.start.open_title", language)),
+            row(t("form.start.workbook", language), w.HBox([self.existing, self.open_button])),
+            heading(t("form.start.create_title", language)),
+            row(t("field.team", language), self.team),
+            row(t("form.start.start_from", language), self.start_from),
+            self.sample_row,
+            self.industry_row,
+            w.HBox([self.create_button, self.message.widget]),
+        ]
+        self._show_choices()
+
+    def _switch_language(self, language: str) -> None:
+        self.language_code = language
+        self._build()
+
+    def _show_choices(self) -> None:
+        start = self.start_from.value
+        self.sample_row.layout.display = None if start == "sample" else "none"
+        self.industry_row.layout.display = None if start == "catalogue" else "none"
+
+    def create(self) -> WorkbookSession | None:
+        from tpkit.store import create
+
+        language = self.language_code
+        team = self.team.value.strip()
+        if not team:
+            self.message.show(t("form.start.team_needed", language))
+            return None
+        path = workbook_folder() / f"{new_id(team, [])}.yaml"
+        workbook = starting_workbook(
+            self.start_from.value, team, language, self.sample.value, self.industry.value
+        )
+        try:
+            create(path, workbook)
+        except TpkitError as error:
+            self.message.show(error.message(language))
+            return None
+        return self.open(path)
+
+    def open(self, path: Path) -> WorkbookSession | None:
+        try:
+            self.session = WorkbookSession(path, self.language_code)
+        except TpkitError as error:
+            self.message.show(error.message(self.language_code))
+            return None
+        remember(path, self.language_code)
+        workbook = self.session.workbook
+        self.message.show(
+            t(
+                "form.start.opened",
+                self.language_code,
+                file=path.name,
+                team=workbook.meta.team,
+                touchpoints=len(workbook.touchpoints),
+            ),
+            "ok",
+        )
+        if self.on_open:
+            self.on_open(self.session)
+        return self.session

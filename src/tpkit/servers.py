@@ -1,0 +1,63 @@
+"""The commands behind ``tpkit lab`` and ``tpkit app``: JupyterLab on the notebooks, and the
+code-free app in Voila. Both listen on 127.0.0.1 only, and the kernels they start
+find the teams' workbooks through TPKIT_WORKBOOK_DIR (the ``workbook/`` folder of
+the directory the command was started in)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tpkit.forms.session import workbook_folder
+from tpkit.resources import bundled
+
+HOST = "127.0.0.1"
+
+
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # the app's Voila template
+
+
+def environment() -> dict[str, str]:
+    folder = workbook_folder().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    search = os.pathsep.join(filter(None, [str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH")]))
+    return {**os.environ, "TPKIT_WORKBOOK_DIR": str(folder), "JUPYTER_PATH": search}
+
+
+def notebooks_folder() -> Path:
+    return bundled("notebooks")
+
+
+def lab_command(port: int | None = None, browser: bool = True) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--ip={HOST}",
+        f"--ServerApp.root_dir={notebooks_folder()}",
+    ]
+    if port:
+        command.append(f"--port={port}")
+    if not browser:
+        command.append("--no-browser")
+    return command
+
+
+def app_command(port: int | None = None, browser: bool = True) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebooks_folder() / "app.ipynb"),
+        f"--Voila.ip={HOST}",
+        "--template=tpkit",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+    ]
+    if port:
+        command.append(f"--port={port}")
+    if not browser:
+        command.append("--no-browser")
+    return command

@@ -1,0 +1,121 @@
+"""End to end in a real browser: the app and JupyterLab, offline, with the file on disk."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tpkit.forms.session import remember
+from tpkit.samples import from_sample
+from tpkit.store import create, read
+
+TIMEOUT = 90_000  # ms: a cold kernel with pandas and altair takes several seconds here
+
+
+def eventually(check, seconds: float = 15.0):
+    """Poll ``check`` until it returns something true (saves are asynchronous to the page)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+def fill(page, selector: str, text: str) -> None:
+    """Type into a widget and leave the field, which is when ipywidgets sends the value."""
+    field = page.locator(selector)
+    field.fill(text)
+    field.press("Tab")
+
+
+def has_rating(path, touchpoint: str, participant: str):
+    return next(
+        (
+            r
+            for r in read(path).ratings
+            if (r.touchpoint, r.participant) == (touchpoint, participant)
+        ),
+        None,
+    )
+
+
+@pytest.fixture(scope="module")
+def app_workbook(workbook_dir, monkeypatch_module):
+    monkeypatch_module.setenv("TPKIT_WORKBOOK_DIR", str(workbook_dir))
+    path = create(workbook_dir / "glowbox.yaml", from_sample("shawna"))
+    remember(path, "en")
+    return path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
+    app_workbook, voila, offline_page, artifacts
+):
+    page = offline_page
+    page.goto(voila, timeout=TIMEOUT)
+    page.locator(".tpkit-touchpoints-name input").wait_for(timeout=TIMEOUT)
+    page.locator(".vega-embed").first.wait_for(timeout=TIMEOUT)
+    page.screenshot(path=artifacts / "app-inventory.png", full_page=True)
+
+    fill(page, ".tpkit-touchpoints-name input", "Van signage")
+    page.locator(".tpkit-touchpoints-phase select").select_option(label="Before purchase")
+    page.locator("button.tpkit-touchpoints-add").click()
+    added = eventually(
+        lambda: any(tp.name == "Van signage" for tp in read(app_workbook).touchpoints)
+    )
+    assert added, "the new touchpoint did not reach the workbook file"
+
+    page.get_by_role("tab", name="2 · Rating").click()
+    fill(page, ".tpkit-participant input", "Playwright")
+    row = ".tpkit-rating-van-signage"
+    page.locator(row).wait_for(timeout=TIMEOUT)
+    for name, score in (("contact_quality", "4"), ("process_quality", "2"), ("importance", "5")):
+        fill(page, f"{row} .tpkit-score-{name} input", score)
+    page.locator(row).get_by_text("saved").wait_for(timeout=TIMEOUT)  # the visible state
+    rating = eventually(lambda: has_rating(app_workbook, "van-signage", "Playwright"))
+    assert rating and (rating.contact_quality, rating.process_quality, rating.importance) == (
+        4,
+        2,
+        5,
+    )
+    page.screenshot(path=artifacts / "app-rating.png", full_page=True)
+
+    page.reload(timeout=TIMEOUT)
+    picker = page.locator(".tpkit-touchpoints-pick select")
+    picker.wait_for(timeout=TIMEOUT)
+    assert "Van signage" in picker.inner_text().replace("\xa0", " ")  # ipywidgets uses nbsp
+    page.get_by_role("tab", name="3 · Journey map").click()
+    page.locator(".vega-embed").last.wait_for(timeout=TIMEOUT)
+    page.screenshot(path=artifacts / "app-journey.png", full_page=True)
+
+    charts = page.locator(".vega-embed svg, .vega-embed canvas")
+    assert charts.count() >= 1, "no chart was drawn"
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+    assert "Traceback" not in page.content()
+
+
+def test_jupyterlab_runs_the_inventory_notebook_and_saves_to_the_file(
+    app_workbook, lab, offline_page, artifacts
+):
+    page = offline_page
+    page.goto(f"{lab}/lab/tree/01_inventory.ipynb", timeout=TIMEOUT)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Run", exact=True).first.click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.locator(".tpkit-touchpoints-name input").wait_for(timeout=TIMEOUT)
+    fill(page, ".tpkit-touchpoints-name input", "Counter display")
+    page.locator("button.tpkit-touchpoints-add").click()
+    added = eventually(
+        lambda: any(tp.name == "Counter display" for tp in read(app_workbook).touchpoints)
+    )
+    assert added
+    page.locator(".vega-embed").first.wait_for(timeout=TIMEOUT)
+    page.screenshot(path=artifacts / "lab-inventory.png", full_page=False)
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"

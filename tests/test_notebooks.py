@@ -1,0 +1,77 @@
+"""Every notebook runs top to bottom in a real kernel, with its defaults and with parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from tpkit.i18n import t
+from tpkit.samples import sample_path
+from tpkit.store import create, read
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def execute(name: str, output: Path, **parameters: str) -> nbformat.NotebookNode:
+    papermill.execute_notebook(
+        NOTEBOOKS / f"{name}.ipynb",
+        output,
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        execution_timeout=180,
+    )
+    return nbformat.read(output, as_version=4)
+
+
+def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [
+        o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+    ]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """Kernels inherit the environment: they see this folder, never the user's workbooks."""
+    target = tmp_path / "workbook"
+    target.mkdir()
+    monkeypatch.setenv("TPKIT_WORKBOOK_DIR", str(target))
+    return target
+
+
+@pytest.mark.parametrize("name", ["00_start", "01_inventory", "02_rating", "03_journey", "app"])
+def test_notebook_runs_with_its_defaults(name, folder, tmp_path):
+    notebook = execute(name, tmp_path / f"{name}.ipynb")
+    results = outputs(notebook)
+    assert not [o for o in results if o.get("output_type") == "error"]
+    assert any(WIDGET in o.get("data", {}) for o in results), "no form was displayed"
+    assert all(
+        "text/html" not in o.get("data", {}) or "cdn." not in o["data"]["text/html"]
+        for o in results
+    )
+
+
+def test_the_inventory_notebook_in_italian_on_a_given_workbook(folder, tmp_path):
+    workbook = create(folder / "ticino.yaml", read(sample_path("ticino")))
+    notebook = execute(
+        "01_inventory", tmp_path / "out.ipynb", workbook=str(workbook), language="it"
+    )
+    markdown = [
+        o["data"]["text/markdown"]
+        for o in outputs(notebook)
+        if "text/markdown" in o.get("data", {})
+    ]
+    assert markdown[0] == t("guide.inventory.intro", "it")
+    assert notebook.metadata.papermill.parameters == {"workbook": str(workbook), "language": "it"}
+
+
+def test_notebooks_call_the_package_and_stay_short():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert cell.cell_type == "code" and len(cell.source.splitlines()) <= 5, path.name
+            assert not cell.get("outputs"), f"{path.name} is committed with outputs"
