@@ -296,3 +296,34 @@ def test_every_chart_key_exists_in_every_language_and_none_is_unused(language):
     used = _keys_in_code()
     assert not used - known, f"{language} lacks {sorted(used - known)}"
     assert not known - used, f"unused in the code: {sorted(known - used)}"
+
+
+_BUNDLE_PROBE = """
+import re, altair as alt
+from tpkit.charts.render import _offline, bundle_cache
+_offline()
+esm = alt.JupyterChart._esm
+assert alt.JupyterChart._is_offline
+assert not re.search(r'(import|from)\\s*\\(?["\\']https?://', esm), "imports from the web"
+print(bundle_cache().is_file(), len(esm))
+"""
+
+
+def test_the_offline_bundle_is_built_once_and_reused(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _BUNDLE_PROBE],
+            env=environment,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1] and runs[0][0] == "True" and int(runs[0][1]) > 100_000
+    assert len(list((tmp_path / "tpkit").glob("jupyterchart-*.js"))) == 1

@@ -219,3 +219,19 @@ def test_the_written_text_is_exactly_the_canonical_dump(workbook_file):
 
 def test_paths_may_be_strings_or_paths(workbook_file):
     assert store.read(str(workbook_file)) == store.read(Path(workbook_file))
+
+
+def test_a_change_by_another_writer_is_always_seen(workbook_file):
+    """Reads are served from the last parse only when the file's bytes are the same."""
+    first = store.read(workbook_file)
+    text = workbook_file.read_text().replace("team: Test team", "team: Edited by hand")
+    workbook_file.write_text(text)  # same size class, another writer, no lock
+    assert store.read(workbook_file).meta.team == "Edited by hand"
+    assert first.meta.team == "Test team"
+
+
+def test_reads_return_independent_copies(workbook_file):
+    one, two = store.read(workbook_file), store.read(workbook_file)
+    one.touchpoints[0].name = "Changed in memory"
+    assert two.touchpoints[0].name == "Website"
+    assert store.read(workbook_file).touchpoints[0].name == "Website"

@@ -16,8 +16,10 @@ half-way) sees the old file or the new one, never a mix.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +30,8 @@ from tpkit.fileformat import decode, dumps, loads
 from tpkit.model import Workbook, integrity_problems, now
 
 LOCK_TIMEOUT_SECONDS = 30.0
+_PARSED_KEPT = 16  # workbooks whose last parse is kept (a batch of thousands must not pile up)
+_parsed: OrderedDict[Path, tuple[bytes, Workbook]] = OrderedDict()  # path → (hash, workbook)
 
 
 def lock_path(path: Path) -> Path:
@@ -54,9 +58,33 @@ def locked(path: str | os.PathLike[str]) -> Any:
 
 
 def read(path: str | os.PathLike[str]) -> Workbook:
-    """Load and check a workbook file (raises :class:`WorkbookInvalid` with every problem)."""
+    """Load and check a workbook file (raises :class:`WorkbookInvalid` with every problem).
+
+    Parsing YAML is the slow part of every save (a lock-and-re-read update reads the
+    file each time), so the last parse of each file is kept, keyed by a hash of its
+    bytes: the same bytes always give the same workbook, whoever wrote them.
+    """
     path = Path(path)
-    return loads(decode(_read_bytes(path), str(path)), str(path))
+    raw = _read_bytes(path)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    cached = _parsed.get(path)
+    if cached is not None and cached[0] == digest:
+        return copy_workbook(cached[1])
+    workbook = loads(decode(raw, str(path)), str(path))
+    _remember(path, raw, workbook)
+    return copy_workbook(workbook)
+
+
+def copy_workbook(workbook: Workbook) -> Workbook:
+    """An independent copy (validating a dump is faster than a deep copy)."""
+    return Workbook.model_validate(workbook.model_dump())
+
+
+def _remember(path: Path, raw: bytes, workbook: Workbook) -> None:
+    _parsed[path] = (hashlib.blake2b(raw, digest_size=16).digest(), workbook)
+    _parsed.move_to_end(path)
+    while len(_parsed) > _PARSED_KEPT:
+        _parsed.popitem(last=False)
 
 
 def save(path: str | os.PathLike[str], workbook: Workbook) -> bool:
@@ -84,7 +112,7 @@ def update(path: str | os.PathLike[str], change: Callable[[Workbook], object]) -
     path = Path(path)
     with locked(path):
         original = read(path)
-        workbook = original.model_copy(deep=True)
+        workbook = copy_workbook(original)
         change(workbook)
         if not _same_content(original, workbook):
             _write(path, workbook)
@@ -117,7 +145,9 @@ def _write(path: Path, workbook: Workbook) -> None:
     if problems:
         raise WorkbookInvalid([LocatedProblem(str(path), None, p) for p in problems])
     workbook.meta.updated = now()
-    write_atomic(path, dumps(workbook).encode("utf-8"))
+    raw = dumps(workbook).encode("utf-8")
+    write_atomic(path, raw)
+    _remember(path, raw, copy_workbook(workbook))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

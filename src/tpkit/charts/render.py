@@ -8,7 +8,9 @@ vl-convert ships, because the default renderers load Vega from a CDN and the
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -32,10 +34,34 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 1) -> bytes:
     return vl_convert.vegalite_to_png(_spec(chart), vl_version=VL_VERSION, scale=scale)
 
 
+def bundle_cache() -> Path:
+    """Where the offline bundle is kept between kernels: the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tpkit" / f"jupyterchart-{alt.__version__}-{vl_convert.__version__}.js"
+
+
 @cache
 def _offline() -> None:
-    """Bundle Vega for JupyterChart once per process (about a second, on first use)."""
-    alt.JupyterChart.enable_offline()
+    """Switch JupyterChart to the Vega bundle that vl-convert ships (no CDN).
+
+    Building that bundle takes over a second, in every new kernel; it depends only on
+    the altair and vl-convert versions, so it is built once and kept on disk. Should a
+    future altair move its internals, this falls back to altair's own (slower) switch.
+    """
+    from tpkit.store import write_atomic
+
+    chart_class = alt.JupyterChart
+    cached = bundle_cache()
+    if cached.is_file() and hasattr(chart_class, "_is_offline"):
+        chart_class._esm = cached.read_text(encoding="utf-8")
+        chart_class._is_offline = True
+        return
+    chart_class.enable_offline()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(cached, chart_class._esm.encode("utf-8"))
+    except (OSError, AttributeError):
+        pass  # no cache folder to write: the next kernel builds the bundle again
 
 
 class ChartView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import cached_property
 
 import ipywidgets as w
 
@@ -117,11 +118,7 @@ class InventoryForm:
         self.add_suggestion.on_click(lambda _: self.add_selected_suggestion())
         self.suggestion.observe(lambda change: self._show_hint(), names="value")
         self.tables = w.HTML()
-        self.chart = None
-        if with_chart:
-            from tpkit.charts import coverage
-
-            self.chart = LiveChart(session, coverage)
+        self.with_chart = with_chart
         session.on_change(self._refresh)
         self._refresh(session.workbook)
         suggestion_box = w.VBox(
@@ -208,10 +205,16 @@ class InventoryForm:
             )
         return "".join(parts)
 
+    @cached_property
+    def chart(self) -> LiveChart:
+        """The coverage chart, built on first use: the form is usable before altair loads."""
+        from tpkit.charts import coverage
+
+        return LiveChart(self.session, coverage)
+
     def views(self) -> list[w.Widget]:
         """What the notebook displays after the form: the tables and the chart."""
-        extra = [self.chart.widget] if self.chart is not None else []
-        return [self.tables, *extra]
+        return [self.tables, *([self.chart.widget] if self.with_chart else [])]
 
 
 def _marketing_cell(touchpoint: Touchpoint, language: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import ipywidgets as w
 
 from tpkit.errors import TpkitError
@@ -166,11 +168,7 @@ class JourneyForm:
         self.earlier.on_click(lambda _: self.move(-1))
         self.later.on_click(lambda _: self.move(1))
         self.editor.buttons.children = (self.earlier, self.later, *self.editor.buttons.children)
-        self.chart = None
-        if with_chart:
-            from tpkit.charts import journey_map
-
-            self.chart = LiveChart(session, journey_map)
+        self.with_chart = with_chart
         self.widget = w.VBox(
             [
                 self.status.widget,
@@ -186,5 +184,12 @@ class JourneyForm:
         if stage_id:
             self.session.apply(lambda wb: wb.move_stage(stage_id, offset))
 
+    @cached_property
+    def chart(self) -> LiveChart:
+        """The journey map, built on first use: the form is usable before altair loads."""
+        from tpkit.charts import journey_map
+
+        return LiveChart(self.session, journey_map)
+
     def views(self) -> list[w.Widget]:
-        return [self.chart.widget] if self.chart is not None else []
+        return [self.chart.widget] if self.with_chart else []

@@ -47,9 +47,15 @@ class RatingRow:
         self.strengths = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
         self.problems = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
         self.message = InlineMessage()
-        caption = w.Label(touchpoint.name, layout=w.Layout(width=NAME_WIDTH))
+        self.caption = w.Label(touchpoint.name, layout=w.Layout(width=NAME_WIDTH))
         self.widget = w.HBox(
-            [caption, *self.scores.values(), self.strengths, self.problems, self.message.widget]
+            [
+                self.caption,
+                *self.scores.values(),
+                self.strengths,
+                self.problems,
+                self.message.widget,
+            ]
         )
         self.widget.add_class(f"tpkit-rating-{touchpoint.id}")
         for name, widget in self.scores.items():
@@ -104,8 +110,13 @@ class RatingForm:
 
     def _refresh(self, workbook: Workbook) -> None:
         self.participant.options = workbook.participants()
-        if _layout(workbook) != self._layout:  # rebuild only when the touchpoints changed
-            self._build_grid(workbook)
+        layout = _layout(workbook)
+        if [i for i, _ in layout] != [i for i, _ in self._layout]:
+            self._build_grid(workbook)  # touchpoints added, removed or moved to another phase
+        elif layout != self._layout:
+            for (_, name), line in zip(layout, self.rows.values(), strict=True):
+                line.caption.value = name  # a rename: no need to rebuild hundreds of widgets
+            self._layout = layout
         self._show_participant()
 
     def _build_grid(self, workbook: Workbook) -> None:
