@@ -75,3 +75,14 @@ def test_notebooks_call_the_package_and_stay_short():
         for cell in nbformat.read(path, as_version=4).cells:
             assert cell.cell_type == "code" and len(cell.source.splitlines()) <= 5, path.name
             assert not cell.get("outputs"), f"{path.name} is committed with outputs"
+
+
+@pytest.mark.parametrize("name", ["01_inventory", "02_rating", "03_journey"])
+def test_notebooks_run_on_a_blank_workbook_in_italian(name, folder, tmp_path):
+    from tpkit.samples import blank
+
+    workbook = create(folder / "nuovo.yaml", blank("Nuovo team", "it"))
+    notebook = execute(name, tmp_path / f"{name}.ipynb", workbook=str(workbook), language="it")
+    results = outputs(notebook)
+    assert not [o for o in results if o.get("output_type") == "error"]
+    assert any(WIDGET in o.get("data", {}) for o in results)

@@ -15,7 +15,7 @@ from tpkit.resources import bundled
 HOST = "127.0.0.1"
 
 
-JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # the app's Voila template
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # Voila template, Lab settings
 
 
 def environment() -> dict[str, str]:
@@ -29,14 +29,19 @@ def notebooks_folder() -> Path:
     return bundled("notebooks")
 
 
-def lab_command(port: int | None = None, browser: bool = True) -> list[str]:
+def lab_command(
+    port: int | None = None, browser: bool = True, root: Path | None = None
+) -> list[str]:
+    """JupyterLab on ``root`` (default: the guided notebooks)."""
     command = [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
         f"--ip={HOST}",
-        f"--ServerApp.root_dir={notebooks_folder()}",
+        f"--ServerApp.root_dir={root or notebooks_folder()}",
+        # no "fetch Jupyter news?" prompt (and no request for it) in front of a room
+        f"--LabApp.app_settings_dir={JUPYTER_DATA / 'lab' / 'settings'}",
     ]
     if port:
         command.append(f"--port={port}")

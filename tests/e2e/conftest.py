@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -153,27 +152,17 @@ def voila(workbook_dir, tmp_path_factory, artifacts) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def lab(workbook_dir, tmp_path_factory, artifacts) -> Iterator[str]:
     """JupyterLab on a copy of the notebooks, so nothing is written into the repository."""
+    from tpkit.servers import lab_command
+
     home = tmp_path_factory.mktemp("lab-home")
     root = home / "notebooks"
     shutil.copytree(NOTEBOOKS, root)
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}'
-    )
     port = free_port()
     command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        f"--port={port}",
-        "--ip=127.0.0.1",
+        *lab_command(port, browser=False, root=root),
         "--ServerApp.token=",
         "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True",
-        f"--ServerApp.root_dir={root}",
         "--allow-root",
     ]
     server = Server(

@@ -118,4 +118,5 @@ def test_jupyterlab_runs_the_inventory_notebook_and_saves_to_the_file(
     assert added
     page.locator(".vega-embed").first.wait_for(timeout=TIMEOUT)
     page.screenshot(path=artifacts / "lab-inventory.png", full_page=False)
+    assert page.get_by_text("get notified about official Jupyter news").count() == 0
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
