@@ -6,9 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: report test lab app lint bench clean
 
-report: $(STAMP)  ## the main job on the bundled samples
+report: $(STAMP)  ## the sample reports: reports/shawna.pdf (English), reports/ticino.pdf (Italian)
 	$(BIN)/tpkit validate data/samples
-	$(BIN)/tpkit summary data/samples/shawna.yaml
+	$(BIN)/tpkit report --batch data/samples --out-dir reports
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest

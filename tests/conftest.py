@@ -105,3 +105,12 @@ def workbook_file(tmp_path: Path) -> Path:
     from tpkit.store import create
 
     return create(tmp_path / "team.yaml", small_workbook())
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch) -> Path:
+    """A workbook folder of the test's own; kernels it starts inherit the setting."""
+    target = tmp_path / "workbook"
+    target.mkdir()
+    monkeypatch.setenv("TPKIT_WORKBOOK_DIR", str(target))
+    return target

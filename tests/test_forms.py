@@ -25,15 +25,6 @@ def session(workbook_file) -> WorkbookSession:
     return WorkbookSession(workbook_file)
 
 
-@pytest.fixture
-def folder(tmp_path, monkeypatch):
-    """An empty workbook folder of our own, whatever the machine has."""
-    target = tmp_path / "workbook"
-    target.mkdir()
-    monkeypatch.setenv("TPKIT_WORKBOOK_DIR", str(target))
-    return target
-
-
 # --- inventory ------------------------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tpkit import __version__
 from tpkit.errors import TpkitError, WorkbookInvalid
@@ -125,6 +127,26 @@ def _parser() -> argparse.ArgumentParser:
         help=t("cli.catalogue.industry", names=", ".join(INDUSTRIES)),
     )
 
+    from tpkit.report.params import FORMATS
+
+    report = command("report", _report, "cli.report.help")
+    report.add_argument("paths", nargs="+", metavar="PATH", help=t("cli.report.path"))
+    report.add_argument("-o", "--output", metavar="OUT", help=t("cli.report.output"))
+    report.add_argument("--format", choices=FORMATS, default="pdf", help=t("cli.report.format"))
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help=t("cli.report.parameter"),
+    )
+    report.add_argument("--kernel", action="store_true", help=t("cli.report.kernel"))
+    report.add_argument("--batch", action="store_true", help=t("cli.report.batch"))
+    report.add_argument("--out-dir", metavar="DIR", help=t("cli.report.out_dir"))
+    report.add_argument("--workers", type=int, default=2, metavar="N", help=t("cli.report.workers"))
+
     for name, run in (("lab", _lab), ("app", _app)):
         server = command(name, run, f"cli.{name}.help")
         server.add_argument("--port", type=int, help=t("cli.server.port"))
@@ -233,6 +255,58 @@ def _catalogue(arguments: argparse.Namespace) -> int:
                 f"{suggestion.hint()}"
             )
     return EXIT_OK
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    from tpkit.report.params import ReportParameters, with_overrides
+
+    template = with_overrides(
+        ReportParameters(workbook="", language=getattr(arguments, "lang", "")), arguments.parameter
+    )
+    if arguments.batch:
+        return _report_batch(arguments, template)
+    if len(arguments.paths) > 1:
+        raise TpkitError("error.report_one_path")
+    from tpkit.report.pipeline import build
+
+    source = Path(arguments.paths[0])
+    target = Path(arguments.output or Path("reports") / f"{source.stem}.{arguments.format}")
+    from tpkit.report.engine import register
+
+    engine = None if arguments.kernel else register()
+    build(replace(template, workbook=str(source)), target, arguments.format, engine)
+    print(t("cli.report.written", file=target))
+    return EXIT_OK
+
+
+def _report_batch(arguments: argparse.Namespace, template: Any) -> int:
+    from tpkit.report.batch import run_batch
+    from tpkit.report.params import check
+
+    if not arguments.out_dir:
+        raise TpkitError("error.report_needs_out_dir")
+    workbooks = [str(path) for path in _workbook_files(arguments.paths)]
+    check(replace(template, workbook=workbooks[0]))  # the shared parameters, before any work
+    outcomes = run_batch(
+        workbooks,
+        Path(arguments.out_dir),
+        template,
+        arguments.format,
+        arguments.workers,
+        progress=sys.stderr.isatty(),
+    )
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    for outcome in failed:
+        print(f"{outcome.workbook}: {outcome.error}", file=sys.stderr)
+    print(
+        t(
+            "cli.report.batch_summary",
+            done=len(outcomes) - len(failed),
+            failed=len(failed),
+            folder=arguments.out_dir,
+        )
+    )
+    return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def _lab(arguments: argparse.Namespace) -> int:

@@ -1,6 +1,14 @@
-"""Making user text safe for where it goes: spreadsheets now; HTML and masking join here."""
+"""Making user text safe for where it goes: spreadsheets, printed reports, HTML and CSS."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from xml.etree import ElementTree
+
+from tpkit.i18n import t
+from tpkit.model import Workbook
 
 # A spreadsheet cell whose text starts with one of these is run as a formula by Excel,
 # LibreOffice or Google Sheets ("CSV injection"). A leading apostrophe also gets one,
@@ -16,3 +24,150 @@ def neutralise_formula(text: str) -> str:
 def restore_formula(text: str) -> str:
     """The inverse of :func:`neutralise_formula`, for reading our own exports back."""
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
+# ---------------------------------------------------------------------------------------
+# Personal data in printed reports. A report leaves the team (it is mailed, printed,
+# archived), so contact details typed into notes and the names of the people who rated
+# are replaced unless the team asks otherwise.
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# A run of digit groups with single separators between them, optionally opened with
+# "+41" or "(555)"; :func:`_looks_like_phone` then decides whether it is a phone number.
+_DIGIT_RUN = re.compile(r"(?<![\w+.,/-])\+?\(?\d{1,4}\)?(?:[ \u00a0.\-/]?\(?\d{1,4}\)?)+(?![\w])")
+_DATE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2\d{2,4}")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:([ \u00a0.])\d{3})(?:\1\d{3})*")
+_PHONE_DIGITS = range(8, 16)  # E.164 numbers have at most 15 digits; 8 or fewer are codes
+
+
+def _looks_like_phone(candidate: str) -> bool:
+    """Phone numbers have 8–15 digits and start with "+", "(" or a trunk "0", or come in
+    three or more groups (555 123 4567). Dates, years, ranges such as 2025-2026, scores
+    and amounts written in thousands (12 500 000) do not qualify."""
+    groups = re.findall(r"\d+", candidate)
+    if sum(map(len, groups)) not in _PHONE_DIGITS:
+        return False
+    if candidate.startswith(("+", "(")):
+        return True
+    if _DATE.fullmatch(candidate) or _THOUSANDS.fullmatch(candidate):
+        return False
+    return candidate.startswith("0") or (
+        len(groups) >= 3 and all(len(group) >= 2 for group in groups[1:])
+    )
+
+
+def mask_contacts(text: str, language: str) -> str:
+    """Replaces e-mail addresses and phone numbers with a translated placeholder."""
+    email, phone = t("report.mask.email", language), t("report.mask.phone", language)
+    text = _EMAIL.sub(lambda _: email, text)  # a function: the placeholder is not a pattern
+    return _DIGIT_RUN.sub(
+        lambda match: phone if _looks_like_phone(match.group()) else match.group(), text
+    )
+
+
+def pseudonyms(names: Iterable[str], language: str) -> dict[str, str]:
+    """'Participant 1', 'Participant 2', … in order: the same person keeps one number."""
+    unique = dict.fromkeys(names)
+    return {
+        name: t("report.mask.participant", language, number=number)
+        for number, name in enumerate(unique, start=1)
+    }
+
+
+_SHORTEST_NAME = 3  # shorter names ('A', 'MK') would also hit ordinary words in free text
+
+
+def mask_names(text: str, replacements: dict[str, str]) -> str:
+    """Replaces whole-word occurrences of each name, and of the name without a trailing
+    "(role)", so 'Maya (Marketing)' and a later mention of 'Maya' both become the pseudonym."""
+    variants: dict[str, str] = {}
+    for name, pseudonym in replacements.items():
+        for variant in (name.strip(), re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()):
+            if len(variant) >= _SHORTEST_NAME:
+                variants.setdefault(variant, pseudonym)
+    if not variants:
+        return text
+    pattern = "|".join(re.escape(name) for name in sorted(variants, key=len, reverse=True))
+    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: variants[m.group()], text)
+
+
+# Workbook fields that hold ids, not text: masking must never touch them.
+_ID_FIELDS = frozenset({"id", "touchpoint", "stage", "stages", "touchpoints"})
+
+
+def mask_workbook(workbook: Workbook, language: str) -> Workbook:
+    """A copy of the workbook with contact details and participants' names masked in every
+    text, so that every view of it (tables, charts, journey map) masks the same way."""
+    names = pseudonyms(workbook.participants(), language)
+
+    def clean(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(item, key) for item in value]
+        if key == "participant":
+            return names[value]
+        if isinstance(value, str) and key not in _ID_FIELDS:
+            # names first: a name that is an e-mail address keeps its own number
+            return mask_contacts(mask_names(value, names), language)
+        return value
+
+    return Workbook.model_validate(clean(workbook.model_dump()))
+
+
+# ---------------------------------------------------------------------------------------
+# Values that go into a report's stylesheet and markup.
+
+_COLOUR = re.compile(
+    r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"
+    r"|(?:rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\)"
+    r"|[a-zA-Z]{3,20}"
+)
+
+
+def css_colour(value: str, default: str) -> str:
+    """The colour if it is a plain CSS colour (#hex, rgb(), hsl(), a name), else ``default``:
+    a parameter such as 'red; } body { display: none' must not rewrite the stylesheet."""
+    value = value.strip()
+    return value if _COLOUR.fullmatch(value) else default
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string showing ``text`` literally, safe inside a <style> element too."""
+    safe = "".join(
+        char if char.isalnum() or char in " .,:;!?-_·–—'()" else f"\\{ord(char):06x}"
+        for char in text
+    )
+    return f'"{safe}"'
+
+
+_ACTIVE_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object"})
+
+
+def _is_active(element: ElementTree.Element) -> bool:
+    """Whether an SVG element could run something: a script-like element, an event
+    attribute (onload=…) or a javascript: link."""
+    if element.tag.rpartition("}")[2].lower() in _ACTIVE_ELEMENTS:
+        return True
+    return any(
+        name.rpartition("}")[2].lower().startswith("on")
+        or value.strip().lower().startswith("javascript:")
+        for name, value in element.attrib.items()
+    )
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document ready to sit inside HTML: no XML prolog, and nothing that could run.
+
+    vl-convert writes user text as escaped SVG text; this is the check that it still does,
+    so that a touchpoint called '<script>' can never become markup in a report. The SVG
+    is parsed, not searched: escaped text that merely reads 'onerror=' is fine.
+    """
+    svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
+    try:
+        root = ElementTree.fromstring(svg)
+    except ElementTree.ParseError as error:
+        raise ValueError(f"not an SVG document: {error}") from None
+    if root.tag.rpartition("}")[2] != "svg" or any(map(_is_active, root.iter())):
+        raise ValueError("refusing to inline an SVG that is not plain drawing")
+    return svg

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 from pydantic import BaseModel
 
-from tpkit.forms.fields import InlineMessage, field_problem, row
+from tpkit.forms.fields import InlineMessage, choices, field_problem, row, text_lines
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import t
 from tpkit.model import Workbook, new_id
@@ -37,6 +37,52 @@ class FieldSpec:
     check: Callable[[Any], str | None] | None = None  # default: the model's rules
     options: Callable[[Workbook], list[tuple[str, str]]] | None = None  # refreshed choices
     caption_key: str = field(default="")
+
+
+# --- field specs the forms are made of ---------------------------------------------
+
+
+def text_spec(name: str, area: bool = False) -> FieldSpec:
+    kind = w.Textarea if area else w.Text
+    layout = w.Layout(width="32em", height="4.5em" if area else None)
+    return FieldSpec(name, lambda wb: kind(continuous_update=False, layout=layout))
+
+
+def lines_spec(name: str) -> FieldSpec:
+    """A list of texts, edited one per line."""
+    return FieldSpec(
+        name,
+        lambda wb: w.Textarea(
+            continuous_update=False, layout=w.Layout(width="32em", height="4.5em")
+        ),
+        to_widget="\n".join,
+        from_widget=text_lines,
+    )
+
+
+def choice_spec(name: str, keys: tuple[str, ...], language: str) -> FieldSpec:
+    return FieldSpec(name, lambda wb: w.Dropdown(options=choices(name, keys, language)))
+
+
+def flag_spec(name: str) -> FieldSpec:
+    return FieldSpec(name, lambda wb: w.Checkbox(indent=False))
+
+
+def links_spec(
+    name: str,
+    options: Callable[[Workbook], list[tuple[str, str]]],
+    write: Writer,
+    rows: int,
+) -> FieldSpec:
+    """Links to other records (a touchpoint's stages, a stage's touchpoints), set both ways."""
+    return FieldSpec(
+        name,
+        lambda wb: w.SelectMultiple(options=options(wb), rows=rows, layout=w.Layout(width="32em")),
+        to_widget=tuple,
+        from_widget=list,
+        write=write,
+        options=options,
+    )
 
 
 class RecordEditor:

@@ -8,46 +8,26 @@ from functools import cached_property
 import ipywidgets as w
 
 from tpkit.catalogue import suggestions
-from tpkit.forms.editor import FieldSpec, RecordEditor
+from tpkit.forms.editor import (
+    FieldSpec,
+    RecordEditor,
+    choice_spec,
+    flag_spec,
+    lines_spec,
+    links_spec,
+    text_spec,
+)
 from tpkit.forms.fields import (
     InlineMessage,
     LiveChart,
     SaveStatus,
-    choices,
     escaped_table,
     heading,
     row,
-    text_lines,
 )
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import label, t
 from tpkit.model import CHANNELS, FREQUENCIES, KINDS, PHASES, Touchpoint, Workbook
-
-
-def text_spec(name: str, area: bool = False) -> FieldSpec:
-    kind = w.Textarea if area else w.Text
-    layout = w.Layout(width="32em", height="4.5em" if area else None)
-    return FieldSpec(name, lambda wb: kind(continuous_update=False, layout=layout))
-
-
-def lines_spec(name: str) -> FieldSpec:
-    """A list of texts, edited one per line."""
-    return FieldSpec(
-        name,
-        lambda wb: w.Textarea(
-            continuous_update=False, layout=w.Layout(width="32em", height="4.5em")
-        ),
-        to_widget="\n".join,
-        from_widget=text_lines,
-    )
-
-
-def choice_spec(name: str, keys: tuple[str, ...], language: str) -> FieldSpec:
-    return FieldSpec(name, lambda wb: w.Dropdown(options=choices(name, keys, language)))
-
-
-def flag_spec(name: str) -> FieldSpec:
-    return FieldSpec(name, lambda wb: w.Checkbox(indent=False))
 
 
 def touchpoint_specs(language: str) -> list[FieldSpec]:
@@ -60,16 +40,7 @@ def touchpoint_specs(language: str) -> list[FieldSpec]:
     return [
         text_spec("name"),
         choice_spec("phase", PHASES, language),
-        FieldSpec(
-            "stages",
-            lambda wb: w.SelectMultiple(
-                options=stage_options(wb), rows=4, layout=w.Layout(width="32em")
-            ),
-            to_widget=tuple,
-            from_widget=list,
-            write=lambda wb, tp_id, ids: wb.set_stages_of(tp_id, ids),
-            options=stage_options,
-        ),
+        links_spec("stages", stage_options, lambda wb, tp_id, ids: wb.set_stages_of(tp_id, ids), 4),
         choice_spec("channel", CHANNELS, language),
         choice_spec("kind", KINDS, language),
         FieldSpec(

@@ -7,9 +7,15 @@ from functools import cached_property
 import ipywidgets as w
 
 from tpkit.errors import TpkitError
-from tpkit.forms.editor import FieldSpec, RecordEditor
+from tpkit.forms.editor import (
+    FieldSpec,
+    RecordEditor,
+    choice_spec,
+    lines_spec,
+    links_spec,
+    text_spec,
+)
 from tpkit.forms.fields import InlineMessage, LiveChart, SaveStatus, heading, row, text_lines
-from tpkit.forms.inventory import choice_spec, lines_spec, text_spec
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import t
 from tpkit.model import PHASES, Kpi, Persona, Stage, Workbook
@@ -56,15 +62,11 @@ def stage_specs(language: str) -> list[FieldSpec]:
         text_spec("name"),
         choice_spec("phase", PHASES, language),
         text_spec("doing", area=True),
-        FieldSpec(
+        links_spec(
             "touchpoints",
-            lambda wb: w.SelectMultiple(
-                options=touchpoint_options(wb), rows=6, layout=w.Layout(width="32em")
-            ),
-            to_widget=tuple,
-            from_widget=list,
-            write=lambda wb, stage_id, ids: wb.set_touchpoints_of(stage_id, ids),
-            options=touchpoint_options,
+            touchpoint_options,
+            lambda wb, stage_id, ids: wb.set_touchpoints_of(stage_id, ids),
+            6,
         ),
         text_spec("thinking", area=True),
         text_spec("feeling"),

@@ -1,0 +1,124 @@
+"""Report figures: one report against the hand pipeline, and a batch of 100.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/reports.py [--batch N]``).
+Targets from the reports issue: ``tpkit report`` at most 0.6× the wall time of the
+hand pipeline (papermill CLI, then ``jupyter nbconvert --to html --no-input``, then the
+``weasyprint`` CLI, as separate processes); a batch of 100 workbooks with 2 workers at
+1 report per second or more; the peak memory of a worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
+SAMPLE = ROOT / "data" / "samples" / "shawna.yaml"
+
+
+def _seconds(commands: list[list[str]], cwd: Path) -> float:
+    start = time.perf_counter()
+    for command in commands:
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def one_report(folder: Path, runs: int = 3) -> dict[str, str]:
+    hand = [
+        [
+            str(BIN / "papermill"),
+            str(NOTEBOOK),
+            "out.ipynb",
+            "-p",
+            "workbook",
+            str(SAMPLE),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+        ],
+        [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", "out.ipynb"],
+        [str(BIN / "weasyprint"), "out.html", "hand.pdf"],
+    ]
+    ours = [[str(BIN / "tpkit"), "report", str(SAMPLE), "-o", "tpkit.pdf"]]
+    ours_kernel = [[*ours[0], "--kernel"]]
+    timings: dict[str, list[float]] = {"hand": [], "tpkit": [], "kernel": []}
+    for _ in range(runs):  # side by side, interleaved, so both see the same machine
+        timings["hand"].append(_seconds(hand, folder))
+        timings["tpkit"].append(_seconds(ours, folder))
+        timings["kernel"].append(_seconds(ours_kernel, folder))
+    hand_s, ours_s, kernel_s = (statistics.median(timings[k]) for k in ("hand", "tpkit", "kernel"))
+    return {
+        "hand pipeline (papermill → nbconvert → weasyprint CLIs)": f"{hand_s:.1f} s",
+        "tpkit report": f"{ours_s:.1f} s = {ours_s / hand_s:.2f}× the hand pipeline",
+        "tpkit report --kernel (fresh Jupyter kernel)": (
+            f"{kernel_s:.1f} s = {kernel_s / hand_s:.2f}× the hand pipeline"
+        ),
+    }
+
+
+def generated_workbooks(folder: Path, count: int) -> list[str]:
+    """Member firms: the Shawna sample with other names and other scores."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from tpkit.store import create, read
+
+    base = read(SAMPLE)
+    rng = random.Random(2026)
+    paths = []
+    for index in range(count):
+        workbook = base.model_copy(deep=True)
+        workbook.meta.team = f"Member firm {index + 1:04d}"
+        for rating in workbook.ratings:
+            rating.contact_quality = rng.randint(1, 5)
+            rating.process_quality = rng.randint(1, 5)
+        paths.append(str(create(folder / f"member-{index + 1:04d}.yaml", workbook)))
+    return paths
+
+
+def batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from tpkit.report.batch import run_batch
+    from tpkit.report.params import ReportParameters
+
+    workbooks = generated_workbooks(folder, count)
+    start = time.perf_counter()
+    outcomes = run_batch(
+        workbooks, folder / "out", ReportParameters(workbook=""), workers=workers, progress=False
+    )
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ok = sum(outcome.ok for outcome in outcomes)
+    return {
+        f"batch of {count} with {workers} workers": (
+            f"{seconds:.1f} s, {ok / seconds:.2f} reports/s ({ok} ok, {count - ok} failed)"
+        ),
+        "peak memory of a worker": f"{peak_mib:.0f} MiB",
+    }
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--batch", type=int, default=100, help="workbooks in the batch")
+    options.add_argument("--runs", type=int, default=3, help="runs of the single report")
+    arguments = options.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {
+            **one_report(Path(folder), arguments.runs),
+            **batch(Path(folder), arguments.batch),
+        }
+    width = max(map(len, figures))
+    print("Reports (Shawna sample, 10 pages):")
+    for name, value in figures.items():
+        print(f"  {name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

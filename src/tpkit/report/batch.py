@@ -1,0 +1,138 @@
+"""Many reports at once: a pool of warm workers, a progress bar, and a summary.
+
+Workers import pandas, altair, nbconvert and WeasyPrint once and run each report with
+the in-process papermill engine (see :mod:`tpkit.report.engine`), so a report costs its
+own work, not a kernel start. One failure does not stop the others: every workbook
+ends as an :class:`Outcome`. Any executor with ``submit(fn, *args)`` returning futures
+can run the jobs — the default process pool, or a ``dask.distributed.Client`` to
+spread thousands of reports over a cluster with no new code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from tpkit.errors import TpkitError
+from tpkit.report.params import ReportParameters
+
+
+@dataclass(frozen=True)
+class Outcome:
+    workbook: str
+    output: str = ""
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def warm_up() -> None:
+    """Run once per worker: register the engine and pay every import before the first job."""
+    from tpkit.report.engine import register
+
+    register()
+    import nbconvert  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    import tpkit.report.document
+    import tpkit.report.sections  # noqa: F401
+
+
+def build_one(parameters: ReportParameters, output: str, fmt: str) -> Outcome:
+    """One job: never raises for a user's mistake, so the batch goes on."""
+    from tpkit.report.engine import NAME, register
+    from tpkit.report.pipeline import build
+
+    register()
+    start = time.perf_counter()
+    try:
+        build(parameters, Path(output), fmt, engine=NAME)
+    except TpkitError as error:
+        return Outcome(
+            parameters.workbook, error=error.message(), seconds=time.perf_counter() - start
+        )
+    except Exception as error:  # a bug of ours in one report must not end the batch
+        return Outcome(
+            parameters.workbook,
+            error=f"{type(error).__name__}: {error}",
+            seconds=time.perf_counter() - start,
+        )
+    return Outcome(parameters.workbook, output=output, seconds=time.perf_counter() - start)
+
+
+def output_names(workbooks: Sequence[str], out_dir: Path, fmt: str) -> list[Path]:
+    """One file per workbook, named after it; equal names get a number."""
+    seen: dict[str, int] = {}
+    names = []
+    for workbook in workbooks:
+        stem = Path(workbook).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        suffix = f"-{seen[stem]}" if seen[stem] > 1 else ""
+        names.append(out_dir / f"{stem}{suffix}.{fmt}")
+    return names
+
+
+def run_batch(
+    workbooks: Sequence[str],
+    out_dir: Path,
+    template: ReportParameters,
+    fmt: str = "pdf",
+    workers: int = 2,
+    executor: Any = None,
+    progress: bool = True,
+) -> list[Outcome]:
+    """Build a report for every workbook with the template's other parameters."""
+    from dataclasses import replace
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        (replace(template, workbook=str(workbook)), str(output), fmt)
+        for workbook, output in zip(workbooks, output_names(workbooks, out_dir, fmt), strict=True)
+    ]
+    own = executor is None
+    if own:
+        # spawn, not fork: forking a process that runs threads (ZMQ, kernels, progress
+        # bars) can copy a held lock into the child, which then waits forever
+        executor = ProcessPoolExecutor(
+            max_workers=max(1, workers), initializer=warm_up, mp_context=get_context("spawn")
+        )
+    try:
+        futures = [executor.submit(build_one, *job) for job in jobs]
+        outcomes = list(_collect(futures, progress))
+    finally:
+        if own:
+            executor.shutdown()
+    order = {job[0].workbook: index for index, job in enumerate(jobs)}
+    return sorted(outcomes, key=lambda outcome: order[outcome.workbook])
+
+
+def _collect(futures: list[Any], progress: bool) -> Iterator[Outcome]:
+    from tqdm import tqdm
+
+    with tqdm(total=len(futures), disable=not progress, unit="report") as bar:
+        for future in _completed(futures):
+            outcome = future.result()
+            bar.update(1)
+            if not outcome.ok:
+                bar.write(f"✗ {outcome.workbook}: {outcome.error}")
+            yield outcome
+
+
+def _completed(futures: list[Any]) -> Iterable[Any]:
+    """Futures as they finish: concurrent.futures' own, or Dask's, or in order."""
+    if all(isinstance(future, Future) for future in futures):
+        return futures_completed(futures)
+    try:
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        return futures
+    return dask_completed(futures)

@@ -1,0 +1,105 @@
+"""A papermill engine that runs a notebook inside the current process (the default of
+``tpkit report``; ``--kernel`` uses a fresh Jupyter kernel instead).
+
+A fresh kernel costs seconds per report (start-up plus importing pandas, altair and
+WeasyPrint). Batch workers register this engine, import once, and run each report's
+cells in a namespace that is emptied before the next report, so nothing one report
+defines is seen by the next. Papermill still injects the parameters and records the
+run, and errors surface as they would from a kernel.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import nbformat
+from papermill.engines import Engine, papermill_engines
+
+NAME = "tpkit-in-process"
+
+
+class InProcessEngine(Engine):
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man: Any, kernel_name: str, execution_timeout: int | None = None, **kwargs: Any
+    ) -> None:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        host_main = sys.modules.get("__main__")  # IPython swaps in its own __main__
+        try:
+            shell = InteractiveShell.instance()
+            shell.reset(new_session=False)  # the previous report's names are gone
+            cls._run_cells(shell, nb_man, execution_timeout)
+        finally:
+            if host_main is not None:
+                sys.modules["__main__"] = host_main
+
+    @classmethod
+    def _run_cells(cls, shell: Any, nb_man: Any, execution_timeout: int | None) -> None:
+        from IPython.utils.capture import capture_output
+
+        for index, cell in enumerate(nb_man.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            nb_man.cell_start(cell, index)
+            with capture_output() as captured, _time_limit(execution_timeout):
+                result = shell.run_cell(cell.source, store_history=False, silent=True)
+            cell.outputs = _outputs(captured)
+            failure = result.error_before_exec or result.error_in_exec
+            if failure is not None:
+                cell.outputs.append(
+                    nbformat.v4.new_output(
+                        "error",
+                        ename=type(failure).__name__,
+                        evalue=str(failure),
+                        traceback=[f"{type(failure).__name__}: {failure}"],
+                    )
+                )
+                nb_man.cell_exception(cell, index, exception=failure)
+                nb_man.cell_complete(cell, index)
+                return
+            nb_man.cell_complete(cell, index)
+
+
+class CellTimeout(Exception):
+    """A cell ran longer than the execution timeout."""
+
+
+@contextmanager
+def _time_limit(seconds: int | None) -> Iterator[None]:
+    """Interrupt a cell after ``seconds`` (main thread only, as signals require)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise CellTimeout(f"{seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _outputs(captured: Any) -> list[Any]:
+    outputs = []
+    if captured.stdout:
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=captured.stdout))
+    for shown in captured.outputs:
+        outputs.append(
+            nbformat.v4.new_output("display_data", data=shown.data, metadata=shown.metadata or {})
+        )
+    return outputs
+
+
+def register() -> str:
+    papermill_engines.register(NAME, InProcessEngine)
+    return NAME

@@ -1,0 +1,84 @@
+"""What a report is made of, checked before any kernel starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tpkit.errors import TpkitError
+from tpkit.model import LANGUAGES
+
+SECTION_NAMES = ("summary", "inventory", "ratings", "journey")
+FORMATS = ("pdf", "html", "ipynb")
+_COLOUR = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$")
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """The report notebook's parameters (the same names as its parameters cell)."""
+
+    workbook: str
+    language: str = ""  # "" = the workbook's language
+    sections: tuple[str, ...] = field(default=SECTION_NAMES)
+    period: str = ""
+    title: str = ""
+    logo: str = ""
+    accent: str = "#1f6f8b"
+    mask_personal_data: bool = True
+
+    def for_papermill(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["sections"] = ",".join(self.sections)
+        return values
+
+
+def with_overrides(base: ReportParameters, pairs: list[tuple[str, str]]) -> ReportParameters:
+    """Apply ``-p KEY VALUE`` pairs from the command line, with their types."""
+    names = set(ReportParameters.__dataclass_fields__) - {"workbook"}
+    changes: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in names:
+            raise TpkitError(
+                "error.report_unknown_parameter", value=key, allowed=", ".join(sorted(names))
+            )
+        if key == "sections":
+            changes[key] = tuple(part.strip() for part in value.split(",") if part.strip())
+        elif key == "mask_personal_data":
+            word = value.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise TpkitError("error.report_not_bool", name=key, value=value)
+            changes[key] = word in _TRUE
+        else:
+            changes[key] = value
+    return replace(base, **changes)
+
+
+def check(parameters: ReportParameters) -> ReportParameters:
+    """Refuse what would fail later, naming the parameter; fill in the language."""
+    from tpkit.store import read
+
+    workbook = read(parameters.workbook)  # a missing or broken workbook says so here
+    if parameters.language and parameters.language not in LANGUAGES:
+        raise TpkitError(
+            "error.unknown_language", value=parameters.language, allowed=", ".join(LANGUAGES)
+        )
+    unknown = [name for name in parameters.sections if name not in SECTION_NAMES]
+    if unknown or not parameters.sections:
+        raise TpkitError(
+            "error.report_unknown_section",
+            value=", ".join(unknown) or "–",
+            allowed=", ".join(SECTION_NAMES),
+        )
+    if parameters.logo and not Path(parameters.logo).is_file():
+        raise TpkitError("error.no_such_file", file=parameters.logo)
+    if not _COLOUR.match(parameters.accent):
+        raise TpkitError("error.report_bad_colour", value=parameters.accent)
+    return replace(
+        parameters,
+        workbook=str(Path(parameters.workbook).resolve()),
+        logo=str(Path(parameters.logo).resolve()) if parameters.logo else "",
+        language=parameters.language or workbook.meta.language,
+    )

@@ -1,0 +1,106 @@
+"""One report: papermill executes the report notebook, nbconvert makes HTML without code
+or prompts, WeasyPrint makes the PDF. Each step is a function; ``build`` chains them.
+
+Nothing half-done is left behind: files are written atomically at the end, and a
+failure in the notebook becomes one clear error naming the section and the cause.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tpkit.errors import TpkitError
+from tpkit.report.params import ReportParameters, check
+from tpkit.resources import bundled
+from tpkit.store import write_atomic
+
+CELL_TIMEOUT_SECONDS = 300
+
+
+def report_notebook() -> Path:
+    return bundled("notebooks") / "report.ipynb"
+
+
+def execute(parameters: ReportParameters, folder: Path, engine: str | None = None) -> Any:
+    """Run the report notebook with these parameters; the executed notebook comes back."""
+    import papermill
+
+    try:
+        return papermill.execute_notebook(
+            str(report_notebook()),
+            str(folder / "report.ipynb"),
+            parameters=parameters.for_papermill(),
+            kernel_name="python3",
+            cwd=str(folder),
+            progress_bar=False,
+            execution_timeout=CELL_TIMEOUT_SECONDS,
+            engine_name=engine,
+        )
+    except papermill.PapermillExecutionError as error:
+        raise _failure(error.ename, error.evalue) from None
+
+
+def _failure(name: str, detail: str) -> TpkitError:
+    if name == "SectionFailed":
+        section, _, cause = detail.partition(": ")
+        return TpkitError("error.report_section_failed", section=section, detail=cause)
+    return TpkitError("error.report_failed", detail=f"{name}: {detail}")
+
+
+def to_html(notebook: Any, parameters: ReportParameters) -> str:
+    """The executed notebook as one HTML page: outputs only, no code, no prompts."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.NbConvertBase.display_data_priority = [
+        "text/html",
+        "image/svg+xml",
+        "image/png",
+        "text/markdown",
+        "text/plain",
+    ]
+    exporter = HTMLExporter(
+        config=config,
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return (
+        f'<!DOCTYPE html><html lang="{parameters.language}"><head><meta charset="utf-8">'
+        f"</head><body>{body}</body></html>"
+    )
+
+
+def to_pdf(html: str, base: Path) -> bytes:
+    """HTML → PDF with WeasyPrint (vector charts, real text, page counters)."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # CSS it ignores is not news
+    return weasyprint.HTML(string=html, base_url=str(base)).write_pdf()
+
+
+def build(
+    parameters: ReportParameters, output: Path, fmt: str = "pdf", engine: str | None = None
+) -> Path:
+    """Make one report file; check the parameters before any kernel starts."""
+    import nbformat
+
+    parameters = check(parameters)
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="tpkit-report-") as folder:
+        notebook = execute(parameters, Path(folder), engine)
+        if fmt == "ipynb":
+            data = nbformat.writes(notebook).encode("utf-8")
+        else:
+            html = to_html(notebook, parameters)
+            data = html.encode("utf-8") if fmt == "html" else to_pdf(html, Path(folder))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(output, data)
+    return output
