@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from charts import big_workbook  # noqa: E402  (the same workbook as the chart figures)
-from foundation import _median_ms  # noqa: E402
+from foundation import _median_ms, print_figures  # noqa: E402
 
 from tpkit.forms import InventoryForm, RatingForm, WorkbookSession  # noqa: E402
 from tpkit.store import create  # noqa: E402
@@ -87,10 +87,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TPKIT_WORKBOOK_DIR"] = folder
         figures = {**form_change_figures(Path(folder)), **notebook_figures(Path(folder))}
-    width = max(map(len, figures))
-    print("Forms (200 touchpoints, 10 raters, 2,000 ratings):")
-    for name, value in figures.items():
-        print(f"  {name:<{width}}  {value}")
+    print_figures("Forms (200 touchpoints, 10 raters, 2,000 ratings):", figures)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,14 @@ def _median_ms(action, runs: int = 30) -> float:
     return statistics.median(timings)
 
 
+def print_figures(title: str, figures: dict[str, str]) -> None:
+    """The figures as an aligned two-column list under a title."""
+    width = max(map(len, figures))
+    print(title)
+    for name, value in figures.items():
+        print(f"  {name:<{width}}  {value}")
+
+
 def main() -> None:
     bare = _process_seconds("pass")
     figures = {
@@ -76,13 +84,11 @@ def main() -> None:
 
         figures["update: lock + re-read + change + write"] = f"{_median_ms(update_changed):.1f} ms"
     size = sample.stat().st_size
-    print(
-        f"Shawna sample: {len(workbook.touchpoints)} touchpoints, {len(workbook.ratings)} ratings, "
-        f"{len(workbook.stages)} stages, {size / 1024:.1f} KiB"
+    print_figures(
+        f"Shawna sample: {len(workbook.touchpoints)} touchpoints, {len(workbook.ratings)} "
+        f"ratings, {len(workbook.stages)} stages, {size / 1024:.1f} KiB",
+        figures,
     )
-    width = max(map(len, figures))
-    for name, value in figures.items():
-        print(f"  {name:<{width}}  {value}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from foundation import print_figures  # noqa: E402  (the same layout as the other figures)
+
 SAMPLE = ROOT / "data" / "samples" / "shawna.yaml"
 
 
@@ -114,10 +117,7 @@ def main() -> None:
             **one_report(Path(folder), arguments.runs),
             **batch(Path(folder), arguments.batch),
         }
-    width = max(map(len, figures))
-    print("Reports (Shawna sample, 10 pages):")
-    for name, value in figures.items():
-        print(f"  {name:<{width}}  {value}")
+    print_figures("Reports (Shawna sample, 10 pages):", figures)
 
 
 if __name__ == "__main__":
