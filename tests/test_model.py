@@ -134,3 +134,13 @@ def test_moving_a_stage_stays_within_the_journey(workbook):
     assert [s.id for s in workbook.stages] == ["stay", "discover"]
     workbook.move_stage("discover", -9)
     assert [s.id for s in workbook.stages] == ["discover", "stay"]
+
+
+def test_the_lowest_stage_is_the_first_with_the_lowest_emotion(workbook):
+    from tpkit.metrics import lowest_stage
+
+    assert lowest_stage(workbook).id == "stay"
+    workbook.stages[0].emotion = -1
+    assert lowest_stage(workbook).id == "discover"  # a tie goes to the earlier stage
+    workbook.stages = []
+    assert lowest_stage(workbook) is None

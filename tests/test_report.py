@@ -311,3 +311,27 @@ def test_the_in_process_engine_leaves_the_host_process_as_it_was(tmp_path):
         engine=IN_PROCESS,
     )
     assert sys.modules["__main__"] is before
+
+
+@pytest.mark.parametrize(
+    ("accent", "accepted"),
+    [
+        ("#1f6f8b", True),
+        ("teal", True),
+        ("rgb(10, 20, 30)", True),
+        ("#abcd", True),
+        ("red; } body { display: none", False),
+        ("url(x)", False),
+        ("", False),
+    ],
+)
+def test_the_report_accepts_exactly_the_colours_its_stylesheet_uses(accent, accepted):
+    from tpkit.safety import css_colour
+
+    parameters = ReportParameters(workbook=str(sample_path("ticino")), accent=accent)
+    if accepted:
+        assert check(parameters).accent == accent
+        assert css_colour(accent, "#000000") == accent
+    else:
+        with pytest.raises(TpkitError, match="is not a colour"):
+            check(parameters)

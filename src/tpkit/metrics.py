@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
-from tpkit.model import Workbook
+from tpkit.model import Stage, Workbook
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,8 @@ def team_scores(workbook: Workbook) -> dict[str, TeamScore]:
             **{name: fmean(values) for name, values in columns.items()},
         )
     return scores
+
+
+def lowest_stage(workbook: Workbook) -> Stage | None:
+    """The first stage with the lowest emotion, or None without stages."""
+    return min(workbook.stages, key=lambda stage: stage.emotion, default=None)

@@ -125,11 +125,15 @@ _COLOUR = re.compile(
 )
 
 
-def css_colour(value: str, default: str) -> str:
-    """The colour if it is a plain CSS colour (#hex, rgb(), hsl(), a name), else ``default``:
+def is_css_colour(value: str) -> bool:
+    """A plain CSS colour (#hex, rgb(), hsl(), a name) and nothing that could escape it:
     a parameter such as 'red; } body { display: none' must not rewrite the stylesheet."""
-    value = value.strip()
-    return value if _COLOUR.fullmatch(value) else default
+    return bool(_COLOUR.fullmatch(value.strip()))
+
+
+def css_colour(value: str, default: str) -> str:
+    """The colour if :func:`is_css_colour`, else ``default``."""
+    return value.strip() if is_css_colour(value) else default
 
 
 def css_string(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tpkit.i18n import label, t
-from tpkit.metrics import team_scores
+from tpkit.metrics import lowest_stage, team_scores
 from tpkit.model import PHASES, Workbook
 
 
@@ -47,7 +47,7 @@ def _overview(wb: Workbook, language: str | None) -> list[str]:
     if wb.stages:
         persona = wb.persona.name if wb.persona else "–"
         lines.append(tr("summary.journey", count=len(wb.stages), persona=persona))
-        lowest = min(wb.stages, key=lambda stage: stage.emotion)
+        lowest = lowest_stage(wb)
         lines.append(
             "  " + tr("summary.low_point", stage=lowest.name, emotion=f"{lowest.emotion:+d}")
         )

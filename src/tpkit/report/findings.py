@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
-from tpkit.metrics import TeamScore, team_scores
+from tpkit.metrics import TeamScore, lowest_stage, team_scores
 from tpkit.model import PHASES, Stage, Workbook
 
 GAP_THRESHOLD = 1.0  # importance this much above quality is worth a finding
@@ -70,11 +70,6 @@ def key_figures(workbook: Workbook) -> KeyFigures:
         actions=len(workbook.actions),
         open_actions=sum(action.status in OPEN_STATUSES for action in workbook.actions),
     )
-
-
-def lowest_stage(workbook: Workbook) -> Stage | None:
-    """The first stage with the lowest emotion, or None without stages."""
-    return min(workbook.stages, key=lambda stage: stage.emotion, default=None)
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tpkit.errors import TpkitError
 from tpkit.model import LANGUAGES
+from tpkit.safety import is_css_colour
 
 SECTION_NAMES = ("summary", "inventory", "ratings", "journey")
 FORMATS = ("pdf", "html", "ipynb")
-_COLOUR = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]{3,20})$")
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 
@@ -74,7 +73,7 @@ def check(parameters: ReportParameters) -> ReportParameters:
         )
     if parameters.logo and not Path(parameters.logo).is_file():
         raise TpkitError("error.no_such_file", file=parameters.logo)
-    if not _COLOUR.match(parameters.accent):
+    if not is_css_colour(parameters.accent):
         raise TpkitError("error.report_bad_colour", value=parameters.accent)
     return replace(
         parameters,
