@@ -1,0 +1,1 @@
+"""The customer feedback loop: questionnaires, links and QR codes, survey import, metrics."""
