@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tpkit.errors import LocatedProblem, TpkitError, WorkbookInvalid
 from tpkit.fileformat import decode, dumps, loads
@@ -150,8 +150,12 @@ def _write(path: Path, workbook: Workbook) -> None:
     _remember(path, raw, copy_workbook(workbook))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: temporary file, fsync, rename."""
+def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` with ``data`` all at once: temporary file, fsync, rename.
+
+    ``data`` is the bytes, or a function that writes them to a stream (a Parquet
+    writer), so a large file never sits in memory twice.
+    """
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     try:
         descriptor, temporary = tempfile.mkstemp(
@@ -161,7 +165,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+            if callable(data):
+                data(stream)
+            else:
+                stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)

@@ -1,0 +1,88 @@
+"""Where a workbook's customer responses live: one Parquet file beside the workbook.
+
+``workbook/shawna.yaml`` keeps the team's own work, small and diffable;
+``workbook/shawna.responses.parquet`` keeps what customers answered, which may be
+millions of rows. Parquet because it is typed (a score stays a number, a time a
+time), compressed, read in a fraction of a second, and opened by pandas, DuckDB,
+Excel's Power Query and R alike; the YAML workbook could not hold a million rows.
+
+One row per response. Fixed columns say which response, when and from where; then
+one column per question answered, named ``MEASURE@TOUCHPOINT`` (see
+:class:`tpkit.survey.mapping.Target`): ``csat@invoice``, ``nps@*`` (about the
+touchpoint of the response's link, held in ``touchpoint``), ``nps@`` (the firm).
+Imports only append, under the workbook's lock, and every write is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tpkit.errors import TpkitError
+from tpkit.store import locked, write_atomic
+
+RESPONSE, FORM, SUBMITTED, TOUCHPOINT, SOURCE, LINE = (
+    "response",
+    "form",
+    "submitted",
+    "touchpoint",
+    "source",
+    "line",
+)
+FIXED_SCHEMA = pa.schema(
+    [
+        (RESPONSE, pa.string()),  # the tool's response id (or a digest of the answers)
+        (FORM, pa.dictionary(pa.int32(), pa.string())),  # tool:fingerprint of the questions
+        (SUBMITTED, pa.timestamp("ms", tz="UTC")),  # Parquet has no seconds unit
+        (TOUCHPOINT, pa.string()),  # the link's touchpoint id, null without a link
+        (SOURCE, pa.dictionary(pa.int32(), pa.string())),  # the export's file name
+        (LINE, pa.int32()),  # its line there, to trace an answer back
+    ]
+)
+
+
+def responses_path(workbook: str | os.PathLike[str]) -> Path:
+    """``workbook/shawna.yaml`` → ``workbook/shawna.responses.parquet``."""
+    path = Path(workbook)
+    return path.with_name(f"{path.stem}.responses.parquet")
+
+
+def load(workbook: str | os.PathLike[str], columns: list[str] | None = None) -> pa.Table:
+    """The responses stored for a workbook; an empty table when there are none yet."""
+    path = responses_path(workbook)
+    if not path.exists():
+        return FIXED_SCHEMA.empty_table()
+    try:
+        return pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise TpkitError("survey.store.unreadable", file=str(path), detail=str(error)) from None
+
+
+def answer_columns(table: pa.Table) -> list[str]:
+    """The question columns of a stored table (everything but the fixed columns)."""
+    return [name for name in table.column_names if name not in FIXED_SCHEMA.names]
+
+
+def append(workbook: str | os.PathLike[str], new: pa.Table) -> None:
+    """Add responses under the workbook's lock, rewriting the file atomically.
+
+    Columns one import has and another lacks are filled with nulls.
+    """
+    path = responses_path(workbook)
+    with locked(workbook):
+        stored = load(workbook)
+        if stored.num_rows:
+            new = pa.concat_tables([stored, new], promote_options="permissive")
+        write_atomic(path, lambda stream: pq.write_table(new, stream, compression="lz4"))
+
+
+def stored_ids(workbook: str | os.PathLike[str], form: str) -> pa.Array:
+    """The ids already stored from one form: a re-import skips them. Ids are only
+    unique within a form, so two surveys' "1, 2, 3" never collide."""
+    stored = load(workbook, columns=[RESPONSE, FORM])
+    same_form = pc.equal(stored.column(FORM).cast(pa.string()), form)
+    return stored.column(RESPONSE).filter(same_form).combine_chunks()
