@@ -161,6 +161,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("spreadsheet", metavar="SPREADSHEET", help=t("cli.xlsx.spreadsheet"))
     load.add_argument("-o", "--output", metavar="OUT", help=t("cli.xlsx.output"))
     load.add_argument("--force", action="store_true", help=t("cli.new.force"))
+
+    from tpkit.survey.cli import add_survey_commands
+
+    add_survey_commands(command, commands)
     return parser
 
 
