@@ -21,7 +21,7 @@ import csv
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,6 +118,19 @@ def selected(workbook: Workbook, touchpoint_id: str | None = None) -> list[Touch
     return sorted(workbook.touchpoints, key=lambda tp: PHASES.index(tp.phase))
 
 
+def _title(
+    workbook: Workbook,
+    touchpoints: Sequence[Touchpoint],
+    language: str,
+    escape: Callable[[str], str],
+) -> str:
+    """One touchpoint's questionnaire is titled with its name, several with the team's;
+    ``escape`` makes the user's text literal in the output's own syntax."""
+    if len(touchpoints) == 1:
+        return t("questionnaire.title", language, touchpoint=escape(touchpoints[0].name))
+    return t("questionnaire.workbook_title", language, team=escape(workbook.meta.team))
+
+
 # ---------------------------------------------------------------------------------------
 # Readable text (Markdown that also reads as plain text)
 
@@ -131,10 +144,7 @@ def _md(text: str) -> str:
 
 def to_markdown(workbook: Workbook, touchpoints: Sequence[Touchpoint], language: str) -> str:
     """The questionnaire of one touchpoint, or of several with one section each."""
-    if len(touchpoints) == 1:
-        title = t("questionnaire.title", language, touchpoint=_md(touchpoints[0].name))
-    else:
-        title = t("questionnaire.workbook_title", language, team=_md(workbook.meta.team))
+    title = _title(workbook, touchpoints, language, _md)
     lines = [f"# {title}", "", t("questionnaire.intro", language), ""]
     for tp in touchpoints:
         if len(touchpoints) > 1:
@@ -223,12 +233,9 @@ def _row(kind: str, **cells: str) -> dict[str, str]:
 def _ls_language_rows(
     workbook: Workbook, touchpoints: Sequence[Touchpoint], language: str, base: bool
 ) -> list[dict[str, str]]:
-    if len(touchpoints) == 1:
-        title = t("questionnaire.title", language, touchpoint=touchpoints[0].name)
-    else:
-        title = t("questionnaire.workbook_title", language, team=workbook.meta.team)
+    title = _title(workbook, touchpoints, language, _ls_text)
     rows = [
-        _row("SL", name="surveyls_title", text=_ls_text(title), language=language),
+        _row("SL", name="surveyls_title", text=title, language=language),
         _row(
             "SL",
             name="surveyls_welcometext",
