@@ -224,3 +224,15 @@ def test_a_bad_mapping_file_names_the_problem(tmp_path, text, message):
         read_mapping_file(mapping_file, export_from_rows(LINKED, []), small_workbook())
     assert message in str(raised.value)
     assert "mapping.yaml" in str(raised.value)
+
+
+@pytest.mark.parametrize("language", ["en", "it", "de", "fr"])
+def test_the_kit_questionnaire_maps_back_to_its_measures(language):
+    """A form built from our own questionnaire imports without a mapping file."""
+    from tpkit.i18n import t
+    from tpkit.survey.measures import MEASURES
+
+    for measure in MEASURES:
+        question = t(f"questionnaire.question.{measure}", language, touchpoint="Newsletter")
+        assert measure_in(question) == measure, question
+        assert touchpoint_in(question, small_workbook()) == "newsletter", question
