@@ -34,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # ``tpkit … | head`` stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet at exit
+        return EXIT_OK
     except Exception as error:  # a bug of ours, not the user's: say so briefly
         if os.environ.get("TPKIT_DEBUG"):
             raise

@@ -26,7 +26,7 @@ from tpkit.metrics import team_scores
 from tpkit.model import Workbook
 from tpkit.survey import responses
 from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
-from tpkit.survey.measures import SCORE_MEASURES
+from tpkit.survey.measures import MEASURES, SCORE_MEASURES
 
 Grouping = Literal["touchpoint", "phase", "stage", "month"]
 GROUPINGS: tuple[Grouping, ...] = ("touchpoint", "phase", "stage", "month")
@@ -71,7 +71,11 @@ class Figure:
     small_sample: bool
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """Plain values for JSON: an interval that cannot be computed (n = 1) is None."""
+        return {
+            name: None if isinstance(value, float) and math.isnan(value) else value
+            for name, value in asdict(self).items()
+        }
 
 
 def tally(table: pa.Table) -> list[Tally]:
@@ -87,7 +91,7 @@ def tally(table: pa.Table) -> list[Tally]:
         measure, _, touchpoint = name.partition("@")
         if measure not in SCORE_MEASURES:
             continue
-        values = table.column(name).to_numpy().astype(np.float64)  # nulls become NaN
+        values = table.column(name).to_numpy()  # nulls become NaN
         if touchpoint == ROW_TOUCHPOINT:
             tp_codes, tp_names = link_codes, link_ids
         else:
@@ -123,13 +127,7 @@ def _tally_column(
     v = values[answered]
     key = tp_codes[answered] * len(months) + month_codes[answered]
     size = len(tp_names) * len(months)
-
-    def count(weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(key, weights=weights, minlength=size)
-
-    n, total, squares = count(), count(v), count(v * v)
-    high = count((v >= _HIGH.get(measure, math.inf)).astype(np.float64))
-    low = count((v <= _LOW.get(measure, -math.inf)).astype(np.float64))
+    n, total, squares, high, low = _sums(measure, v, key, size)
     return [
         Tally(
             tp_names[k // len(months)] or WHOLE_FIRM,
@@ -143,6 +141,36 @@ def _tally_column(
         )
         for k in np.flatnonzero(n)
     ]
+
+
+def _sums(measure: str, v: np.ndarray, key: np.ndarray, size: int) -> list[np.ndarray]:
+    """Count, sum, sum of squares, highs and lows per key.
+
+    Whole-number answers (nearly all) take one unweighted count per (key, answer) and
+    derive the rest from it; a scale with halves falls back to weighted counts.
+    """
+    scale = MEASURES[measure]
+    whole = v.astype(np.int64)
+    if np.array_equal(whole, v):
+        width = scale.high - scale.low + 1
+        counts = np.bincount(key * width + (whole - scale.low), minlength=size * width)
+        counts = counts.reshape(size, width)
+        answers = np.arange(scale.low, scale.high + 1, dtype=np.float64)
+        return [
+            counts.sum(axis=1),
+            counts @ answers,
+            counts @ (answers * answers),
+            counts[:, answers >= _HIGH.get(measure, math.inf)].sum(axis=1),
+            counts[:, answers <= _LOW.get(measure, -math.inf)].sum(axis=1),
+        ]
+    weights = (
+        None,
+        v,
+        v * v,
+        (v >= _HIGH.get(measure, math.inf)).astype(np.float64),
+        (v <= _LOW.get(measure, -math.inf)).astype(np.float64),
+    )
+    return [np.bincount(key, weights=w, minlength=size) for w in weights]
 
 
 def summarise(tallies: Iterable[Tally], by: Grouping, workbook: Workbook) -> list[Figure]:
