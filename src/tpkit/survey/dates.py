@@ -1,0 +1,147 @@
+"""When a response was submitted: the many ways survey tools write a date, read with Arrow.
+
+Every tool and interface language writes its own: Google Forms downloads
+"2024/05/14 10:15:32 AM GMT+2", its sheets "14/05/2024 10:15:32" or "14.05.2024
+10.15.32", Microsoft Forms "5/14/24 10:15:32", Qualtrics a plain local time with its
+time zone in the third header row, xlsx files Excel serial numbers. The format is
+worked out from a sample of the values, then the whole column is parsed with one
+vectorised ``strptime`` per format found, so a million dates take milliseconds.
+Times without an offset are taken as UTC unless the export names its time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+UTC = pa.timestamp("s", tz="UTC")
+_SAMPLE = 200  # values looked at to find the formats
+_EXCEL_EPOCH_DAYS = 25_569  # days from Excel's day 0 (1899-12-30) to 1970-01-01
+
+# Normalisations applied to every value before parsing, in order (RE2 rewrites).
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"\s+", " "),
+    (r"^(\d{4}-\d{1,2}-\d{1,2})T", r"\1 "),  # ISO 8601 'T'
+    (r"(\d:\d\d)[.,]\d+", r"\1"),  # fractions of a second
+    (r"\s?(?:Z|GMT|UTC)$", " +0000"),
+)
+_AM = r"(?i) (?:am|a\.\s?m\.?|vorm\.?)( [+-]\d{4})?$"
+_PM = r"(?i) (?:pm|p\.\s?m\.?|nachm\.?)( [+-]\d{4})?$"
+_OFFSETS: tuple[tuple[str, str], ...] = (
+    (r"\s?(?:GMT|UTC)([+-])(\d)$", r" \g<1>0\g<2>00"),
+    (r"\s?(?:GMT|UTC)([+-])(\d\d)$", r" \1\200"),
+    (r"\s?(?:GMT|UTC)?([+-])(\d):?(\d\d)$", r" \g<1>0\2\3"),
+    (r"\s?(?:GMT|UTC)?([+-])(\d\d):?(\d\d)$", r" \1\2\3"),
+)
+
+_DATE_YMD = re.compile(r"^\d{4}([-/.])\d{1,2}\1\d{1,2}")
+_DATE_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+_TIME = re.compile(r"^ (\d{1,2})([:.])\d{2}(\2\d{2})?( [AP]M)?( [+-]\d{4})?$")
+_SERIAL = r"^\d{5}(\.\d+)?$"
+_FIRST_FIELDS = r"^(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.]\d{2,4}"
+
+
+def _normalise(values: pa.Array) -> pa.Array:
+    """One spelling for what differs only in form: spaces, 'T', offsets, AM/PM."""
+    text = pc.utf8_trim_whitespace(values)
+    for pattern, rewrite in (*_REWRITES, *_OFFSETS):
+        text = pc.replace_substring_regex(text, pattern, _re2(rewrite))
+    text = pc.replace_substring_regex(text, _AM, r" AM\1")
+    return pc.replace_substring_regex(text, _PM, r" PM\1")
+
+
+def _re2(rewrite: str) -> str:
+    r"""Python's '\g<1>' written the way RE2 wants it ('\1'); digits may follow."""
+    return re.sub(r"\\g<(\d)>", r"\\\1", rewrite)
+
+
+def _format_of(text: str, day_first: bool) -> str | None:
+    """The strptime format one normalised value is written in, if it is a date."""
+    match = _DATE_YMD.match(text)
+    if match:
+        sep = match.group(1)
+        date = f"%Y{sep}%m{sep}%d"
+    else:
+        match = _DATE_DMY.match(text)
+        if match is None:
+            return None
+        sep, year = match.group(2), "%Y" if len(match.group(4)) == 4 else "%y"
+        date = sep.join(("%d", "%m") if day_first else ("%m", "%d")) + sep + year
+    rest = text[match.end() :]
+    if not rest:
+        return date
+    time = _TIME.match(rest)
+    if time is None:
+        return None
+    _, sep, seconds, half, offset = time.groups()
+    hour = "%I" if half else "%H"
+    return (
+        f"{date} {hour}{sep}%M"
+        + (f"{sep}%S" if seconds else "")
+        + (" %p" if half else "")
+        + (" %z" if offset else "")
+    )
+
+
+class TimestampParser:
+    """Turns a column of date texts into UTC timestamps, null where a text is no date.
+
+    Day-first or month-first is read from the data (a first field above 12 settles
+    it), remembered for later batches of the same file, and otherwise taken from
+    the tool or language hint.
+    """
+
+    def __init__(self, *, day_first: bool = True, time_zone: str | None = None) -> None:
+        self.day_first = day_first
+        self.time_zone = time_zone
+        self._settled = False
+
+    def __call__(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not pa.types.is_string(values.type):
+            values = values.cast(pa.string())
+        text = _normalise(values)
+        self._learn_order(text)
+        sample = pc.unique(pc.drop_null(text.slice(0, _SAMPLE * 5))).to_pylist()[:_SAMPLE]
+        if sample and sum(bool(re.match(_SERIAL, s)) for s in sample) * 2 > len(sample):
+            return _from_excel_serial(text)
+        formats = Counter(f for f in (_format_of(s, self.day_first) for s in sample) if f)
+        parsed = [self._parse(text, fmt) for fmt, _ in formats.most_common()]
+        if not parsed:
+            return pa.nulls(len(values), UTC)
+        return pc.coalesce(*parsed) if len(parsed) > 1 else parsed[0]
+
+    def _learn_order(self, text: pa.Array) -> None:
+        """Day-first if a first field exceeds 12, month-first if a second one does."""
+        if self._settled:
+            return
+        fields = pc.extract_regex(text, _FIRST_FIELDS)
+        first = pc.max(pc.cast(pc.struct_field(fields, "first"), pa.int32())).as_py()
+        second = pc.max(pc.cast(pc.struct_field(fields, "second"), pa.int32())).as_py()
+        if first is not None and first > 12:
+            self.day_first, self._settled = True, True
+        elif second is not None and second > 12:
+            self.day_first, self._settled = False, True
+
+    def _parse(self, text: pa.Array, fmt: str) -> pa.Array:
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        if parsed.type.tz is not None:
+            return parsed.cast(UTC)
+        if self.time_zone:
+            local = pc.assume_timezone(
+                parsed, self.time_zone, ambiguous="earliest", nonexistent="earliest"
+            )
+            return local.cast(UTC)
+        return parsed.cast(UTC)
+
+
+def _from_excel_serial(text: pa.Array) -> pa.Array:
+    """Excel's day numbers (45426.43 = 2024-05-14 10:19) as UTC timestamps."""
+    numbers = pc.if_else(pc.match_substring_regex(text, _SERIAL), text, None)
+    days = pc.cast(numbers, pa.float64())
+    seconds = pc.round(pc.multiply(pc.subtract(days, _EXCEL_EPOCH_DAYS), 86_400.0))
+    return pc.cast(pc.cast(seconds, pa.int64()), UTC)
