@@ -51,8 +51,11 @@ def _measure_words() -> list[tuple[str, frozenset[str]]]:
 
 def measure_in(header: str) -> str | None:
     """The measure a question header asks about, from its words; None if none is named."""
-    words = set(normalise_label(header).split())
-    return next((measure for measure, keys in _measure_words() if words & keys), None)
+    text = f" {normalise_label(header)} "
+    return next(
+        (measure for measure, keys in _measure_words() if any(f" {k} " in text for k in keys)),
+        None,
+    )
 
 
 def _names_of(workbook: Workbook) -> list[tuple[str, str]]:
