@@ -98,12 +98,17 @@ class TimestampParser:
         self.day_first = day_first
         self.time_zone = time_zone
         self._settled = False
+        self._as_written: str | None = None  # a format that needs no rewriting
 
     def __call__(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if not pa.types.is_string(values.type):
             values = values.cast(pa.string())
+        if self._as_written:  # the fast path: one strptime, no rewriting
+            parsed = self._parse(values, self._as_written)
+            if parsed.null_count == values.null_count:
+                return parsed
         text = _normalise(values)
         self._learn_order(text)
         sample = pc.unique(pc.drop_null(text.slice(0, _SAMPLE * 5))).to_pylist()[:_SAMPLE]
@@ -113,6 +118,8 @@ class TimestampParser:
         parsed = [self._parse(text, fmt) for fmt, _ in formats.most_common()]
         if not parsed:
             return pa.nulls(len(values), UTC)
+        if len(formats) == 1:
+            self._as_written = self._as_written or _format_as_written(values, next(iter(formats)))
         return pc.coalesce(*parsed) if len(parsed) > 1 else parsed[0]
 
     def _learn_order(self, text: pa.Array) -> None:
@@ -137,6 +144,17 @@ class TimestampParser:
             )
             return local.cast(UTC)
         return parsed.cast(UTC)
+
+
+def _format_as_written(values: pa.Array, normalised_format: str) -> str | None:
+    """The format that reads the texts exactly as written (e.g. ISO with its 'T'), if the
+    rewrites changed nothing that matters: later batches then skip the rewriting."""
+    sample = pc.drop_null(values.slice(0, _SAMPLE))
+    for candidate in (normalised_format, normalised_format.replace(" ", "T", 1)):
+        parsed = pc.strptime(sample, format=candidate, unit="s", error_is_null=True)
+        if len(sample) and parsed.null_count == 0:
+            return candidate
+    return None
 
 
 def _from_excel_serial(text: pa.Array) -> pa.Array:
