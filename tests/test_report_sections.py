@@ -300,7 +300,7 @@ def test_svg_with_anything_that_runs_is_refused():
 
 
 def test_the_registry_lists_the_sections_in_report_order():
-    assert list(SECTIONS) == ["summary", "inventory", "ratings", "journey"]
+    assert list(SECTIONS) == ["summary", "inventory", "ratings", "feedback", "journey"]
     with pytest.raises(KeyError):
         section_html("appendix", context(small_workbook()))
 

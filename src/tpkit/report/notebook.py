@@ -18,9 +18,11 @@ def report_context(workbook: str, language: str, sections: str, **options: Any) 
     from tpkit.samples import sample_path
     from tpkit.store import read
 
-    team_workbook = read(workbook or sample_path("shawna"))
+    path = workbook or sample_path("shawna")
+    team_workbook = read(path)
     return ReportContext(
         workbook=team_workbook,
+        workbook_path=str(path),
         language=language or team_workbook.meta.language,
         sections=tuple(name.strip() for name in sections.split(",") if name.strip()),
         **options,

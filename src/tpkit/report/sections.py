@@ -24,6 +24,7 @@ from tpkit.charts.data import CRITERIA, DISPUTED, level
 from tpkit.i18n import catalogue, label, t
 from tpkit.metrics import TeamScore, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
+from tpkit.report import feedback
 from tpkit.report.findings import Finding, Item, KeyFigures, findings, key_figures
 from tpkit.safety import inline_svg, mask_workbook
 
@@ -49,6 +50,7 @@ class ReportContext:
     accent: str = "#1f6f8b"  # CSS colour of headings, rules, cover band
     mask_personal_data: bool = True
     issued: date | None = None  # the date on the cover; None → today
+    workbook_path: str = ""  # where the workbook lies: its survey responses lie beside it
 
     @cached_property
     def shown(self) -> Workbook:
@@ -469,6 +471,8 @@ SECTIONS: dict[str, Section] = _registry(
     Section("summary", "report.section.summary", _summary),
     Section("inventory", "report.section.inventory", _inventory),
     Section("ratings", "report.section.ratings", _ratings),
+    # late-bound: feedback.py draws with this module's helpers, so it may load second
+    Section("feedback", "navigator.section", lambda ctx: feedback.body(ctx)),
     Section("journey", "report.section.journey", _journey, landscape=True),
 )
 
