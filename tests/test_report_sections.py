@@ -27,6 +27,7 @@ from tpkit.report.document import (
     text_accent,
 )
 from tpkit.report.findings import findings, key_figures
+from tpkit.report.journey import monotone_path
 from tpkit.report.sections import SECTIONS, ReportContext, esc, section_html, section_title
 from tpkit.safety import (
     css_colour,
@@ -407,18 +408,59 @@ def test_the_inventory_lists_every_touchpoint_by_phase():
     assert html.count("<svg") == 1  # the coverage chart
 
 
-def test_the_journey_prints_the_persona_and_one_figure_per_map_part():
+def test_the_journey_prints_the_persona_and_the_map_as_one_table():
     shawna = sample("shawna")
     html = section_html("journey", context(shawna))
     assert "Persona: Shawna" in html
-    assert html.count('<figure class="tp-figure tp-map">') == 2
+    assert html.count('<table class="tp-journey"') == 1
+    assert html.count("<svg") == 1  # only the emotion curve is drawn; the rest is text
+    for stage in shawna.stages:
+        assert esc(stage.name) in html
+    for tp in shawna.touchpoints:
+        assert f"</span>{esc(tp.name)}</div>" in html  # a chip, after its score
+    assert html.count(">Lowest point</text>") == 1
+    assert '<span class="tp-missing-owner">No owner</span>' in html  # onboarding: nobody
+
+
+def test_the_journey_map_leaves_out_owner_and_kpi_rows_nobody_filled_in():
+    wb = small_workbook()
+    for stage in wb.stages:
+        stage.owner, stage.kpi = "", None
+    html = section_html("journey", context(wb))
+    assert 'class="tp-lane-doing"' in html
+    assert 'class="tp-lane-owner"' not in html and 'class="tp-lane-kpi"' not in html
+
+
+def test_the_journey_columns_and_the_curve_share_one_grid():
+    """The drawing spans the lane titles and every stage column exactly, so its cards and
+    dots sit under the stage columns of the table."""
+    html = section_html("journey", context(sample("shawna")))
+    table = float(re.search(r'class="tp-journey" style="width:([\d.]+)mm', html).group(1))
+    spacing = float(re.search(r"border-spacing:([\d.]+)mm", html).group(1))
+    columns = [float(w) for w in re.findall(r'<col style="width:([\d.]+)mm">', html)]
+    assert sum(columns) + (len(columns) + 1) * spacing == pytest.approx(table, abs=0.01)
+    drawing = float(re.search(r'<svg [^>]*width="([\d.]+)mm"', html).group(1))
+    assert drawing == pytest.approx(table - 2 * spacing, abs=0.01)
 
 
 def test_without_a_persona_the_map_follows_the_heading():
     wb = small_workbook()
     wb.persona = None
     html = section_html("journey", context(wb))
-    assert re.search(r"</h1><figure class=\"tp-figure tp-map\">", html)
+    assert re.search(r'</h1><div class="tp-map"><table class="tp-journey"', html)
+
+
+@pytest.mark.parametrize(
+    "emotions", [[1, 1, 0, 2, -2, 0, 1], [-2, 2, -2, 2], [0, 0], [2, -2], [1, 2, 2, -1]]
+)
+def test_the_emotion_curve_passes_every_point_and_never_overshoots(emotions):
+    points = [(10.0 * i, -5.0 * e) for i, e in enumerate(emotions)]
+    path = monotone_path(points)
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", path)]
+    xs, ys = numbers[0::2], numbers[1::2]
+    assert (xs[0], ys[0]) == points[0]
+    assert [(x, y) for x, y in zip(xs[3::3], ys[3::3], strict=True)] == points[1:]
+    assert min(ys) >= -10 and max(ys) <= 10  # control points stay within −2…+2
 
 
 # --- cover, contents, stylesheet -------------------------------------------------------
@@ -496,5 +538,6 @@ def test_weasyprint_lays_out_cover_contents_portrait_sections_and_landscape_jour
     document = weasyprint.HTML(string=html).render()
     landscape = [page.width > page.height for page in document.pages]
     assert len(landscape) >= 6  # cover, contents, then each section on a new page
-    assert not any(landscape[:-1]) and landscape[-1]  # the journey is last, in landscape
+    # the journey comes last, in landscape: the persona, then the map on a page of its own
+    assert landscape == sorted(landscape) and landscape[-2:] == [True, True]
     assert document.write_pdf().startswith(b"%PDF")

@@ -15,7 +15,7 @@ from tpkit.charts.data import (
     spread_data,
 )
 from tpkit.charts.figures import coverage, quality_matrix, rating_spread
-from tpkit.charts.journey import journey_map, journey_pages
+from tpkit.charts.journey import journey_map
 from tpkit.charts.render import ChartView, to_png, to_svg
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "coverage_data",
     "journey_data",
     "journey_map",
-    "journey_pages",
     "journey_touchpoints",
     "level",
     "quadrant",

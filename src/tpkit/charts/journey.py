@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations, pairwise
 from typing import Any
 
 import altair as alt
@@ -48,8 +47,6 @@ LABELS = 108  # the column of lane titles
 CHIP = 3  # padding inside a touchpoint chip, and the gap between chips
 CHIP_SCORE = 36  # room for the score at the right of a touchpoint chip
 CURVE = 64  # height of the emotion curve from +2 to −2
-_LEGEND = LINE + 8  # the colour key under the map
-_TITLE = 64  # title, subtitle and padding above the map
 LANES = (
     "doing", "touchpoints", "thinking", "feeling", "pain_points", "opportunities", "owner", "kpi"
 )  # fmt: skip
@@ -121,8 +118,8 @@ def journey_map(
 ) -> alt.LayerChart | alt.Chart:
     """The journey map of the workbook's persona, ``width`` px wide (height follows the text).
 
-    ``lanes`` picks and orders the rows, e.g. to print a long map on two pages; owner and
-    KPI only appear when some stage has one.
+    ``lanes`` picks and orders the rows; owner and KPI only appear when some stage has one.
+    (Reports print the map as HTML instead: :mod:`tpkit.report.journey`.)
     """
     if not workbook.stages:
         return message("chart.journey", language)
@@ -130,7 +127,7 @@ def journey_map(
     grid = _Grid(len(stages), width)
     canvas = _Canvas()
     y = _headers(canvas, grid, stages, language)
-    for _, lane, _ in _lanes(workbook, stages, grid, lanes, language):
+    for lane in _lanes(workbook, stages, grid, lanes, language):
         y = lane(canvas, y) + GAP
     if "touchpoints" in lanes:
         y = _legend(canvas, y + 4, language)
@@ -140,47 +137,6 @@ def journey_map(
     return finish(
         _draw(canvas, tables, language, width=width, height=y, title=title), language, tables
     )
-
-
-def journey_pages(
-    workbook: Workbook, language: str | None = None, *, width: int = 1280, height: int = 860
-) -> list[alt.LayerChart | alt.Chart]:
-    """The map cut into parts of whole lanes, each at most ``height`` px, for printed pages.
-
-    At 1280 × 860 px a part fills an A4-landscape page 270 mm wide with 7-point text; a
-    long map such as Shawna's becomes two pages that repeat the stage headers.
-    """
-    if not workbook.stages:
-        return [message("chart.journey", language)]
-    stages = journey_data(workbook)
-    grid = _Grid(len(stages), width)
-    fixed = _headers(_Canvas(), grid, stages, language) + _LEGEND + _TITLE
-    lanes = [
-        (key, lane_height + GAP)
-        for key, _, lane_height in _lanes(workbook, stages, grid, LANES, language)
-    ]
-    parts = _balanced(lanes, fixed, height)
-    return [journey_map(workbook, language, width=width, lanes=part) for part in parts]
-
-
-def _balanced(lanes: list[tuple[str, float]], fixed: float, height: float) -> list[list[str]]:
-    """The fewest runs of lanes that fit ``height`` each, cut where the tallest is lowest.
-
-    A handful of lanes, so trying every cut is instant; a lane taller than a page gets
-    a page of its own.
-    """
-
-    def tallest(split: list[list[tuple[str, float]]]) -> float:
-        return max(fixed + sum(h for _, h in run) for run in split)
-
-    for pages in range(1, len(lanes) + 1):
-        cuts = combinations(range(1, len(lanes)), pages - 1)
-        best = min(
-            ([lanes[a:b] for a, b in pairwise((0, *cut, len(lanes)))] for cut in cuts), key=tallest
-        )
-        if tallest(best) <= height or pages == len(lanes):
-            return [[key for key, _ in run] for run in best]
-    return [[]]
 
 
 def _headers(canvas: _Canvas, grid: _Grid, stages: pd.DataFrame, language: str | None) -> float:
@@ -230,9 +186,8 @@ def _lanes(
     grid: _Grid,
     keys: Sequence[str],
     language: str | None,
-) -> list[tuple[str, Lane, float]]:
-    """The chosen rows of the map, top to bottom, with their heights; owner and KPI rows
-    are left out when no stage has one."""
+) -> list[Lane]:
+    """The chosen rows of the map, top to bottom."""
     width = grid.inner
     decimal = t("chart.decimal_mark", language)
 
@@ -248,7 +203,7 @@ def _lanes(
     def kpi() -> LaneParts:
         values = zip(stages["kpi"], stages["kpi_value"], strict=True)
         kpis = [
-            f"{name}: {_number(value, decimal)}" if name and pd.notna(value) else name
+            f"{name}: {number_text(value, decimal)}" if name and pd.notna(value) else name
             for name, value in values
         ]
         return _text_lane([wrap(text, width, SIZE) for text in kpis])
@@ -267,16 +222,17 @@ def _lanes(
         "owner": lambda: _text_lane(texts("owner"), empty=t("chart.journey.no_owner", language)),
         "kpi": kpi,
     }
-    optional = {
-        "owner": stages["owner"].astype(bool).any(),
-        "kpi": stages["kpi"].astype(bool).any(),
-    }
     return [
-        (key, _lane(key, draw, height, grid, language), height)
-        for key in keys
-        if optional.get(key, True)
+        _lane(key, draw, height, grid, language)
+        for key in shown_lanes(stages, keys)
         for draw, height in [builders[key]()]
     ]
+
+
+def shown_lanes(stages: pd.DataFrame, keys: Sequence[str] = LANES) -> list[str]:
+    """The lanes worth a row: owner and KPI only when some stage has one."""
+    optional = {key: stages[key].astype(bool).any() for key in ("owner", "kpi")}
+    return [key for key in keys if optional.get(key, True)]
 
 
 def _lane(key: str, draw: Draw, height: float, grid: _Grid, language: str | None) -> Lane:
@@ -332,7 +288,7 @@ def _chip_lane(
             for lines, chip in cells.get(stage, []):
                 h = height(lines)
                 rated = pd.notna(chip.quality)
-                score = _number(round(chip.quality, 1), decimal) if rated else "–"
+                score = number_text(round(chip.quality, 1), decimal) if rated else "–"
                 canvas.chips.append(
                     {"x": x, "x2": x + w, "y": y, "y2": y + h, "fill": LEVEL_TINTS[chip.level],
                      "name": chip.name, "score": score, "level": names[chip.level],
@@ -398,7 +354,7 @@ def _legend(canvas: _Canvas, top: float, language: str | None) -> float:
     return top + LINE + 4
 
 
-def _number(value: float, decimal: str) -> str:
+def number_text(value: float, decimal: str) -> str:
     """A KPI or score as people write it: 180, 3.8 (3,8 in Italian, German, French)."""
     text = str(int(value)) if float(value).is_integer() else f"{value:.6g}"
     return text.replace(".", decimal)

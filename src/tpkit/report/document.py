@@ -13,7 +13,9 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
-from tpkit.charts.style import INK, LEVEL_INKS, LEVEL_TINTS, LEVELS, MUTED, PAPER, RULE
+from tpkit.charts import style
+from tpkit.charts.journey import LANE_TINTS, PHASE_TINTS
+from tpkit.model import PHASES
 from tpkit.report.sections import ReportContext, esc, section_title
 from tpkit.safety import css_colour, css_string
 
@@ -120,7 +122,7 @@ def luminance(rgb: tuple[float, float, float]) -> float:
 def ink_on(colour: str) -> str:
     """Black or white text, whichever reads better on a background of this colour."""
     rgb = _rgb(colour)
-    return INK if rgb and luminance(rgb) > 0.18 else "#ffffff"  # names: assume dark
+    return style.INK if rgb and luminance(rgb) > 0.18 else "#ffffff"  # names: assume dark
 
 
 def text_accent(colour: str) -> str:
@@ -134,12 +136,28 @@ def text_accent(colour: str) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
 
 
-def _level_rules() -> str:
-    """Quality colours as CSS classes, taken from the charts so tables and charts agree."""
-    return "\n".join(
-        f".tp-{name} {{ background: {LEVEL_TINTS[name]}; color: {LEVEL_INKS[name]}; }}"
-        for name in LEVELS
-    )
+def _palette_rules() -> str:
+    """Quality, phase and lane colours as CSS classes, taken from the charts so tables,
+    charts and the printed journey map agree."""
+    rules = [
+        *(
+            f".tp-{name} {{ background: {style.LEVEL_TINTS[name]}; "
+            f"color: {style.LEVEL_INKS[name]}; }}"
+            for name in style.LEVELS
+        ),
+        *(
+            f".tp-chip-{name} {{ background: {style.LEVEL_TINTS[name]}; "
+            f"border-left-color: {style.LEVEL_COLOURS[name]}; }}"
+            for name in style.LEVELS
+        ),
+        *(
+            f".tp-phase-{phase} {{ background: {PHASE_TINTS[phase]}; "
+            f"border-top-color: {style.PHASE_COLOURS[phase]}; }}"
+            for phase in PHASES
+        ),
+        *(f".tp-lane-{lane} td {{ background: {tint}; }}" for lane, tint in LANE_TINTS.items()),
+    ]
+    return "\n".join(rules)
 
 
 def stylesheet(ctx: ReportContext) -> str:
@@ -150,14 +168,14 @@ def stylesheet(ctx: ReportContext) -> str:
         "@on-accent@": ink_on(accent),
         "@accent-text@": text_accent(accent),
         "@running-title@": css_string(running_title(ctx)),
-        "@ink@": INK,
-        "@muted@": MUTED,
-        "@rule@": RULE,
-        "@paper@": PAPER,
-        "@warning@": LEVEL_INKS["poor"],
-        "@fine@": LEVEL_INKS["good"],
+        "@ink@": style.INK,
+        "@muted@": style.MUTED,
+        "@rule@": style.RULE,
+        "@paper@": style.PAPER,
+        "@warning@": style.LEVEL_INKS["poor"],
+        "@fine@": style.LEVEL_INKS["good"],
     }
     css = files("tpkit.report").joinpath("report.css").read_text(encoding="utf-8")
     for token, value in values.items():
         css = css.replace(token, value)
-    return f"{css}\n{_level_rules()}\n"
+    return f"{css}\n{_palette_rules()}\n"

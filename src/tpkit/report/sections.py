@@ -26,6 +26,7 @@ from tpkit.metrics import TeamScore, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import feedback
 from tpkit.report.findings import Finding, Item, KeyFigures, findings, key_figures
+from tpkit.report.journey import journey_html
 from tpkit.safety import inline_svg, mask_workbook
 
 DISAGREEMENTS_SHOWN = 8  # touchpoints in the "where the team disagrees" list
@@ -441,8 +442,7 @@ def _journey(ctx: ReportContext) -> str:
     shown = ctx.shown
     if not shown.stages:
         return _persona(ctx) + note(ctx.text("journey.empty"))
-    pages = charts.journey_pages(shown, ctx.language)
-    return _persona(ctx) + "".join(figure(page, "tp-map") for page in pages)
+    return _persona(ctx) + f'<div class="tp-map">{journey_html(shown, ctx.language)}</div>'
 
 
 def _persona(ctx: ReportContext) -> str:
