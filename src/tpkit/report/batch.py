@@ -36,15 +36,23 @@ class Outcome:
 
 
 def warm_up() -> None:
-    """Run once per worker: register the engine and pay every import before the first job."""
-    from tpkit.report.engine import register
+    """Run once per worker, before the first job: register the engine and make one report
+    of the bundled sample, so every import, template, font and chart renderer is loaded;
+    then freeze all those objects out of the garbage collector's sight, so its passes
+    during a report no longer walk through everything pandas, altair and WeasyPrint hold."""
+    import gc
+    import tempfile
+
+    from tpkit.report.engine import NAME, register
+    from tpkit.report.pipeline import build
+    from tpkit.samples import sample_path
 
     register()
-    import nbconvert  # noqa: F401
-    import weasyprint  # noqa: F401
-
-    import tpkit.report.document
-    import tpkit.report.sections  # noqa: F401
+    with tempfile.TemporaryDirectory(prefix="tpkit-warm-up-") as folder:
+        sample = ReportParameters(workbook=str(sample_path("shawna")))
+        build(sample, Path(folder) / "warm-up.pdf", engine=NAME)
+    gc.collect()
+    gc.freeze()
 
 
 def build_one(parameters: ReportParameters, output: str, fmt: str) -> Outcome:

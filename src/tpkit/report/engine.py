@@ -32,7 +32,9 @@ class InProcessEngine(Engine):
 
         host_main = sys.modules.get("__main__")  # IPython swaps in its own __main__
         try:
-            shell = InteractiveShell.instance()
+            # no output cache (Out[…]): cells run silently, and flushing the cache makes
+            # every reset a full garbage collection
+            shell = InteractiveShell.instance(cache_size=0)
             shell.reset(new_session=False)  # the previous report's names are gone
             cls._run_cells(shell, nb_man, execution_timeout)
         finally:
