@@ -37,9 +37,9 @@ from tpkit.survey.metrics import Figure, Gap, Tally, summarise
 HEADLINES = ("csat", "nps", "ces")  # the figures a reader looks for first, in that order
 SCALES = {"csat": (0, 100), "nps": (-100, 100), "ces": (1, 7)}  # each headline's full range
 TEAM_COLOUR, CUSTOMER_COLOUR = "#0072B2", "#E69F00"  # Okabe–Ito blue and orange
-PANEL = (150, 110)  # width and height of one touchpoint's trend panel, px
+PANEL = (150, 90)  # width and height of one touchpoint's trend panel, px
 PANELS_PER_ROW = 4
-_GAP_ROW = 26  # px per touchpoint in the gap chart
+_GAP_ROW = 22  # px per touchpoint in the gap chart
 
 
 def headline(figures: Iterable[Figure]) -> str | None:

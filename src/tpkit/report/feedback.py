@@ -297,35 +297,25 @@ def _warning(language: str) -> str:
 
 
 def _key_figures(feedback: Feedback, language: str) -> str:
-    """Tiles: how many responses (and from when), then each headline with its interval."""
+    """Tiles: how many responses, then each headline with its interval; the months and
+    the number of answers go in the small print under them."""
     esc = sections.esc
-    months = (
-        t(
-            "navigator.figures.months",
-            language,
-            first=month_text(feedback.first_month, language),
-            last=month_text(feedback.last_month, language),
-        )
-        if feedback.first_month
-        else ""
-    )
-    tiles = [
-        sections._tile(
-            f"{feedback.responses}<br><small>{esc(months)}</small>",
-            t("navigator.figures.responses", language),
-            "tp-tile-lead",
-        )
-    ]
+    caption = t("navigator.figures.responses", language)
+    if feedback.first_month:
+        first, last = (month_text(m, language) for m in (feedback.first_month, feedback.last_month))
+        caption += f", {t('navigator.figures.months', language, first=first, last=last)}"
+    tiles = [sections._tile(str(feedback.responses), caption, "tp-tile-lead")]
     for measure in HEADLINES:
         item = feedback.overall.get(measure)
         if item is None:
             continue
-        detail = f"{interval_text(item, language)} · {counted('answers', item.n, language)}"
-        value = f"{esc(score_text(item, language))}<br><small>{esc(detail)}</small>"
+        interval = esc(interval_text(item, language))
+        value = f"{esc(score_text(item, language))}<br><small>{interval}</small>"
         if item.small_sample:
-            warning = t("navigator.small_sample", language, count=MIN_SAMPLE)
-            value += f'<br><small class="tp-missing">⚠ {esc(warning)}</small>'
-        tiles.append(sections._tile(value, t(f"navigator.headline.{measure}", language)))
+            value += f" {_warning(language)}"
+        answers = counted("answers", item.n, language)
+        caption = f"{t(f'navigator.headline.{measure}', language)}, {answers}"
+        tiles.append(sections._tile(value, caption))
     return f'<div class="tp-tiles">{"".join(tiles)}</div>'
 
 
