@@ -201,7 +201,7 @@ def test_the_form_proposes_imports_with_the_changed_mapping_and_lists_every_skip
     chosen = str(session.path.parent / "export.csv")
     assert chosen in [value for _, value in form.file.options]
     form.file.value = chosen
-    assert t("navigator.tool.csv", "en") in form.tool.value
+    assert t("survey.tool.csv", "en") in form.tool.value
     assert {i: d.value for i, d in form.measures.items()} == {2: "csat", 3: "nps", 4: "comment"}
     assert form.touchpoints[2].value == "*"
     form.touchpoints[4].value = "newsletter"  # every comment is about the newsletter

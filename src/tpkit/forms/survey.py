@@ -161,7 +161,7 @@ class MappingForm:
         if not ready:
             self.tool.value = ""
             return
-        tool = t(f"navigator.tool.{self.export.tool}", self.language)
+        tool = t(f"survey.tool.{self.export.tool}", self.language)
         self.tool.value = _paragraph(t("navigator.form.tool", self.language, tool=tool))
         self._show_columns(self.export, propose(self.export, self.session.workbook))
 
