@@ -236,7 +236,7 @@ def test_the_form_reads_the_bundled_sample_export_with_the_real_reader(tmp_path)
     form = MappingForm(WorkbookSession(path))
     sample = next(v for label, v in form.file.options if label.endswith("shawna-google-forms.csv"))
     form.file.value = sample
-    assert t("navigator.tool.google_forms", "en") in form.tool.value
+    assert t("survey.tool.google_forms", "en") in form.tool.value
     result = form.run_import()
     assert result is not None and result.added > 1000
     assert {s.reason for s in result.skipped} >= {"out_of_range", "unknown_touchpoint"}
