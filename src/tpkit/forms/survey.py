@@ -251,8 +251,7 @@ def _paragraph(text: str) -> str:
 
 def result_html(result: ImportResult, language: str) -> str:
     """What an import did, then every row and cell it left out with the reason."""
-    counts = {name: getattr(result, name) for name in ("rows", "added", "answers", "already")}
-    parts = [_paragraph(t("navigator.form.result", language, blank=result.blank, **counts))]
+    parts = [_paragraph(t("navigator.form.result", language, **result.counts()))]
     if result.personal_left_out:
         columns = ", ".join(result.personal_left_out)
         parts.append(_paragraph(t("navigator.form.personal", language, columns=columns)))

@@ -233,17 +233,7 @@ def _print_result(result, workbook_path: Path, dry_run: bool) -> None:
         columns = ", ".join(result.personal_left_out)
         print("  " + t("survey.cli.import.personal_left_out", columns=columns))
     key = "survey.cli.import.dry_run_result" if dry_run else "survey.cli.import.result"
-    print(
-        t(
-            key,
-            rows=result.rows,
-            added=result.added,
-            answers=result.answers,
-            already=result.already,
-            blank=result.blank,
-            file=responses_path(workbook_path),
-        )
-    )
+    print(t(key, file=responses_path(workbook_path), **result.counts()))
     if not result.skipped:
         return
     print(t("survey.cli.import.skipped", count=len(result.skipped)), file=sys.stderr)

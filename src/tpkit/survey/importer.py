@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +58,10 @@ class ImportResult:
     personal_left_out: list[str] = field(default_factory=list)  # headers not stored
     unmapped: list[str] = field(default_factory=list)  # question columns nobody answers to
 
-    def reasons(self) -> Counter[str]:
-        return Counter(skip.reason for skip in self.skipped)
+    def counts(self) -> dict[str, int]:
+        """The figures every account of an import gives (the CLI, the notebook's form)."""
+        names = ("rows", "added", "answers", "already", "blank")
+        return {name: getattr(self, name) for name in names}
 
 
 @dataclass
