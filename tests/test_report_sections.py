@@ -404,8 +404,18 @@ def test_the_inventory_lists_every_touchpoint_by_phase():
     html = section_html("inventory", context(shawna))
     for tp in shawna.touchpoints:
         assert f'<td class="">{esc(tp.name)}</td>' in html
-    assert html.count("<table") == 3
-    assert html.count("<svg") == 1  # the coverage chart
+    assert html.count("<table") == 4  # the coverage bars, then a table per phase
+    assert "<svg" not in html  # the bars are boxes and text, not a drawing
+
+
+def test_the_coverage_bars_count_each_kind_and_flag_an_empty_phase():
+    wb = plain(touchpoint("a", kind="digital"), touchpoint("b", kind="digital"))
+    wb.touchpoints.append(touchpoint("c", "after", kind="human"))
+    html = section_html("inventory", context(wb, "it"))
+    assert esc(t("chart.coverage.title", "it")) in html
+    assert '<span class="tp-kind-digital" style="width:100.00%">2</span>' in html
+    assert '<span class="tp-kind-human" style="width:50.00%">1</span>' in html
+    assert '<td class="tp-total tp-missing">0</td>' in html  # nothing during the purchase
 
 
 def test_the_journey_prints_the_persona_and_the_map_as_one_table():

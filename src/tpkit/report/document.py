@@ -137,8 +137,8 @@ def text_accent(colour: str) -> str:
 
 
 def _palette_rules() -> str:
-    """Quality, phase and lane colours as CSS classes, taken from the charts so tables,
-    charts and the printed journey map agree."""
+    """Quality, phase, lane and kind colours as CSS classes, taken from the charts so
+    tables, charts, the coverage bars and the printed journey map agree."""
     rules = [
         *(
             f".tp-{name} {{ background: {style.LEVEL_TINTS[name]}; "
@@ -156,6 +156,10 @@ def _palette_rules() -> str:
             for phase in PHASES
         ),
         *(f".tp-lane-{lane} td {{ background: {tint}; }}" for lane, tint in LANE_TINTS.items()),
+        *(
+            f".tp-kind-{kind} {{ background: {colour}; color: {ink_on(colour)}; }}"
+            for kind, colour in style.KIND_COLOURS.items()
+        ),
     ]
     return "\n".join(rules)
 

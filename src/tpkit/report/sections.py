@@ -25,6 +25,7 @@ from tpkit.i18n import catalogue, label, t
 from tpkit.metrics import TeamScore, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import feedback
+from tpkit.report.coverage import coverage_html
 from tpkit.report.findings import Finding, Item, KeyFigures, findings, key_figures
 from tpkit.report.journey import journey_html
 from tpkit.safety import inline_svg, mask_workbook
@@ -274,7 +275,7 @@ def _inventory(ctx: ReportContext) -> str:
     if not shown.touchpoints:
         return note(ctx.text("inventory.empty"))
     parts = [f'<p class="tp-intro">{esc(ctx.text("inventory.intro"))}</p>']
-    parts.append(figure(charts.coverage(shown, ctx.language), "tp-figure-medium"))
+    parts.append(coverage_html(shown, ctx.language))
     for phase in PHASES:
         touchpoints = shown.touchpoints_in(phase)
         heading = ctx.text(
