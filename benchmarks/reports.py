@@ -135,7 +135,7 @@ def main() -> None:
             **(one_report(Path(folder), arguments.runs) if arguments.runs else {}),
             **batch(Path(folder), arguments.batch),
         }
-    print_figures("Reports (Shawna sample, 10 pages):", figures)
+    print_figures("Reports (Shawna sample; the batch: copies without customer responses):", figures)
 
 
 if __name__ == "__main__":
