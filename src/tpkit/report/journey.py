@@ -35,10 +35,6 @@ DOT, LOW_DOT = 1.2, 2.0  # dot radii, mm: a stage, the lowest point
 BOLD = 'font-weight="bold"'
 
 
-def esc(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 @dataclass(frozen=True)
 class _Grid:
     """Where the stage columns sit, in mm from the left of the row's inner edge."""
@@ -47,6 +43,7 @@ class _Grid:
 
     @property
     def column(self) -> float:
+        """A stage column: what the lane titles and the spacing around each column leave."""
         return (WIDTH - LABELS - (self.stages + 2) * GAP) / self.stages
 
     @property
@@ -66,9 +63,8 @@ def journey_html(workbook: Workbook, language: str) -> str:
     page it runs over), then one row per lane; owner and KPI only when some stage has one."""
     stages = journey_data(workbook)
     grid = _Grid(len(stages))
-    cols = f'<col style="width:{LABELS}mm">' + f'<col style="width:{grid.column:.3f}mm">' * len(
-        stages
-    )
+    widths = [LABELS] + [grid.column] * grid.stages
+    cols = "".join(f'<col style="width:{width:.3f}mm">' for width in widths)
     head = _title(workbook, language, grid) + _phases(stages, language) + _names(stages)
     rows = "".join(_lane(key, stages, workbook, language, grid) for key in shown_lanes(stages))
     return (
@@ -81,14 +77,15 @@ def _title(workbook: Workbook, language: str, grid: _Grid) -> str:
     """The map's title and subtitle, with the key to the touchpoint colours at the right."""
     persona = workbook.persona.name if workbook.persona else workbook.meta.team
     keys = "".join(
-        f'<span class="tp-key tp-chip-{level}">{esc(t(f"chart.level.{level}", language))}</span>'
+        f'<span class="tp-key tp-chip-{level}">{escape(t(f"chart.level.{level}", language))}</span>'
         for level in LEVELS
     )
     return (
         f'<tr><th colspan="{grid.stages + 1}" class="tp-journey-title">'
-        f'<p class="tp-journey-legend"><b>{esc(t("chart.journey.legend", language))}</b> {keys}</p>'
-        f"<p><b>{esc(t('chart.journey.title', language, persona=persona))}</b></p>"
-        f"<p>{esc(t('chart.journey.subtitle', language))}</p></th></tr>"
+        f'<p class="tp-journey-legend"><b>{escape(t("chart.journey.legend", language))}</b> '
+        f"{keys}</p>"
+        f"<p><b>{escape(t('chart.journey.title', language, persona=persona))}</b></p>"
+        f"<p>{escape(t('chart.journey.subtitle', language))}</p></th></tr>"
     )
 
 
@@ -96,29 +93,30 @@ def _phases(stages: pd.DataFrame, language: str) -> str:
     """A band per run of stages in the same purchase phase, across their columns."""
     bands = "".join(
         f'<th colspan="{len(list(run))}" class="tp-phase tp-phase-{phase}">'
-        f"{esc(label('phase', phase, language))}</th>"
+        f"{escape(label('phase', phase, language))}</th>"
         for phase, run in groupby(stages["phase"])
     )
     return f'<tr class="tp-phases"><td></td>{bands}</tr>'
 
 
 def _names(stages: pd.DataFrame) -> str:
+    """Stage numbers and names, in the order the customer lives them."""
     names = "".join(
-        f'<th class="tp-stage">{i}. {esc(name)}</th>' for i, name in enumerate(stages["name"], 1)
+        f'<th class="tp-stage">{i}. {escape(name)}</th>' for i, name in enumerate(stages["name"], 1)
     )
     return f'<tr class="tp-stages"><td></td>{names}</tr>'
 
 
 def _lane(key: str, stages: pd.DataFrame, workbook: Workbook, language: str, grid: _Grid) -> str:
     """A lane: its title at the left and a card per stage (the curve: one drawing)."""
-    title = f'<th scope="row">{esc(t(f"chart.lane.{key}", language))}</th>'
+    title = t(f"chart.lane.{key}", language)
     if key == "feeling":
         return (
             f'<tr class="tp-lane-feeling"><td colspan="{grid.stages + 1}">'
-            f"{_curve(stages, language, grid, title=t('chart.lane.feeling', language))}</td></tr>"
+            f"{_curve(stages, language, grid, title)}</td></tr>"
         )
-    cells = _cells(key, stages, workbook, language)
-    return f'<tr class="tp-lane-{key}">{title}{"".join(f"<td>{c}</td>" for c in cells)}</tr>'
+    cells = "".join(f"<td>{cell}</td>" for cell in _cells(key, stages, workbook, language))
+    return f'<tr class="tp-lane-{key}"><th scope="row">{escape(title)}</th>{cells}</tr>'
 
 
 def _cells(key: str, stages: pd.DataFrame, workbook: Workbook, language: str) -> list[str]:
@@ -128,24 +126,25 @@ def _cells(key: str, stages: pd.DataFrame, workbook: Workbook, language: str) ->
     if key in ("pain_points", "opportunities"):
         return [_items(items) for items in stages[key]]
     if key == "thinking":
-        return [esc(t("chart.journey.quote", language, text=x)) if x else "" for x in stages[key]]
+        quote = "chart.journey.quote"
+        return [escape(t(quote, language, text=x)) if x else "" for x in stages[key]]
     if key == "owner":
         missing = (
-            f'<span class="tp-missing-owner">{esc(t("chart.journey.no_owner", language))}</span>'
+            f'<span class="tp-missing-owner">{escape(t("chart.journey.no_owner", language))}</span>'
         )
-        return [esc(owner) if owner else missing for owner in stages[key]]
+        return [escape(owner) if owner else missing for owner in stages[key]]
     if key == "kpi":
         decimal = t("chart.decimal_mark", language)
         values = zip(stages["kpi"], stages["kpi_value"], strict=True)
         return [
-            esc(f"{name}: {number_text(value, decimal)}" if name and pd.notna(value) else name)
+            escape(f"{name}: {number_text(value, decimal)}" if name and pd.notna(value) else name)
             for name, value in values
         ]
-    return [esc(text) for text in stages[key]]
+    return [escape(text) for text in stages[key]]
 
 
 def _items(items: Iterable[str]) -> str:
-    lines = "".join(f"<li>{esc(item)}</li>" for item in items)
+    lines = "".join(f"<li>{escape(item)}</li>" for item in items)
     return f"<ul>{lines}</ul>" if lines else ""
 
 
@@ -158,7 +157,7 @@ def _chips(stages: pd.DataFrame, workbook: Workbook, language: str) -> list[str]
         score = number_text(round(chip.quality, 1), decimal) if rated else "–"
         cells[chip.stage].append(
             f'<div class="tp-chip tp-chip-{chip.level}">'
-            f'<span class="tp-chip-score">{esc(score)}</span>{esc(chip.name)}</div>'
+            f'<span class="tp-chip-score">{escape(score)}</span>{escape(chip.name)}</div>'
         )
     return ["".join(chips) for chips in cells.values()]
 
@@ -224,7 +223,7 @@ def _curve(stages: pd.DataFrame, language: str, grid: _Grid, title: str) -> str:
 
 def _text(x: float, y: float, text: str, style: str = BOLD, colour: str = INK) -> str:
     """One line of text; ``style`` holds further SVG attributes (weight, anchor, size)."""
-    return f'<text x="{x:.2f}" y="{y:.2f}" fill="{colour}" {style}>{esc(text)}</text>'
+    return f'<text x="{x:.2f}" y="{y:.2f}" fill="{colour}" {style}>{escape(text)}</text>'
 
 
 def monotone_path(points: Sequence[tuple[float, float]]) -> str:
