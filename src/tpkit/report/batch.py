@@ -10,11 +10,13 @@ spread thousands of reports over a cluster with no new code.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -36,23 +38,15 @@ class Outcome:
 
 
 def warm_up() -> None:
-    """Run once per worker, before the first job: register the engine and make one report
-    of the bundled sample, so every import, template, font and chart renderer is loaded;
-    then freeze all those objects out of the garbage collector's sight, so its passes
-    during a report no longer walk through everything pandas, altair and WeasyPrint hold."""
-    import gc
-    import tempfile
-
-    from tpkit.report.engine import NAME, register
-    from tpkit.report.pipeline import build
-    from tpkit.samples import sample_path
+    """Run once per worker: register the engine and pay every import before the first job."""
+    from tpkit.report.engine import register
 
     register()
-    with tempfile.TemporaryDirectory(prefix="tpkit-warm-up-") as folder:
-        sample = ReportParameters(workbook=str(sample_path("shawna")))
-        build(sample, Path(folder) / "warm-up.pdf", engine=NAME)
-    gc.collect()
-    gc.freeze()
+    import nbconvert  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    import tpkit.report.document
+    import tpkit.report.sections  # noqa: F401
 
 
 def build_one(parameters: ReportParameters, output: str, fmt: str) -> Outcome:
@@ -62,19 +56,26 @@ def build_one(parameters: ReportParameters, output: str, fmt: str) -> Outcome:
 
     register()
     start = time.perf_counter()
+    error = ""
     try:
         build(parameters, Path(output), fmt, engine=NAME)
-    except TpkitError as error:
-        return Outcome(
-            parameters.workbook, error=error.message(), seconds=time.perf_counter() - start
-        )
-    except Exception as error:  # a bug of ours in one report must not end the batch
-        return Outcome(
-            parameters.workbook,
-            error=f"{type(error).__name__}: {error}",
-            seconds=time.perf_counter() - start,
-        )
-    return Outcome(parameters.workbook, output=output, seconds=time.perf_counter() - start)
+    except TpkitError as failure:
+        error = failure.message()
+    except Exception as failure:  # a bug of ours in one report must not end the batch
+        error = f"{type(failure).__name__}: {failure}"
+    seconds = time.perf_counter() - start
+    _freeze_once()
+    return Outcome(parameters.workbook, "" if error else output, error, seconds)
+
+
+@cache
+def _freeze_once() -> None:
+    """After a worker's first report, what it loads lazily (templates, fonts, the chart
+    renderer) stays for good: collect once, then freeze it all out of the garbage
+    collector's sight, so its passes during later reports no longer walk through all
+    that pandas, altair and WeasyPrint hold (a tenth of a report's time)."""
+    gc.collect()
+    gc.freeze()
 
 
 def output_names(workbooks: Sequence[str], out_dir: Path, fmt: str) -> list[Path]:
