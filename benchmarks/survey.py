@@ -43,7 +43,7 @@ workbook_path = Path(WORKBOOK)
 workbook = read(workbook_path)
 export = read_export(Path(CSV))
 result = import_export(export, workbook, workbook_path, propose(export, workbook))
-tallies = metrics.tally(responses.load(workbook_path))
+tallies = metrics.tally(responses.load_answers(workbook_path))
 by_touchpoint = metrics.summarise(tallies, "touchpoint", workbook)
 by_month = metrics.summarise(tallies, "month", workbook)
 assert result.added + len({s.line for s in result.skipped}) >= ROWS - 1, result
@@ -107,11 +107,14 @@ def write_workbook(path: Path) -> None:
 def run(code: str, values: dict[str, object]) -> tuple[float, float]:
     """Wall seconds (first import to last figure) and peak MiB of one fresh process."""
     prelude = "".join(f"{name} = {value!r}\n" for name, value in values.items())
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child would
+    # report the parent's peak (the parent wrote the big CSV).
     timed = (
-        "import resource, time\n_start = time.perf_counter()\n"
+        "import re, time\n_start = time.perf_counter()\n"
         f"{prelude}{code}\n"
+        "_status = open('/proc/self/status').read()\n"
         "print(time.perf_counter() - _start, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "int(re.search(r'VmHWM:\\s+(\\d+)', _status).group(1)) / 1024)"
     )
     done = subprocess.run([sys.executable, "-c", timed], capture_output=True, text=True)
     if done.returncode:

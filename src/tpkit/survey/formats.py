@@ -463,7 +463,7 @@ def _read_text(path: Path, head: bytes, batch_rows: int) -> Export:
     offset = int(header_end[-1]) * np.dtype(unit).itemsize if len(header_end) else len(head)
     records = _records(text, delimiter, 2_000)
     sample = records[layout.header_rows : -1]
-    per_record = len(text) // len(records) if len(records) == 2_000 else 100
+    per_record = len(text) // max(1, text.count("\n"))  # bytes a record takes, about
     block = max(1 << 20, min(16 << 20, per_record * batch_rows))
     reader = _TextReader(path, codec, delimiter, len(layout.columns), layout, lines)
     return Export(

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Queue
+from threading import Thread
 
 import numpy as np
 import pyarrow as pa
@@ -101,7 +104,7 @@ def import_export(
     targets = {**mapping, **{i: Target(export.columns[i].role, "") for i in keep}}
     form = _form_of(export)
     resolve = _touchpoint_resolver(workbook)
-    batches = [_read_batch(b, export, targets, resolve) for b in export.batches]
+    batches = [_read_batch(b, export, targets, resolve) for b in _read_ahead(export.batches)]
     if not batches:
         return result
     table, row_reason = _combine(batches, targets, export.source.name, form)
@@ -187,6 +190,29 @@ def _read_batch(
         answers[target.name] = _merge(answers.get(target.name), values)
         problems += cell_problems
     return _Batch(lines, key, submitted, touchpoint, reason, answers, problems, blank)
+
+
+def _read_ahead(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """The export's batches, read on a thread while the previous one is checked.
+
+    Arrow's CSV parser and numpy release the GIL, so reading and checking overlap on
+    two cores. A reader's error (a damaged file) surfaces here, in the caller.
+    """
+    queue: Queue[pa.RecordBatch | BaseException | None] = Queue(maxsize=depth)
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+        except BaseException as error:  # handed over, raised in the caller's thread
+            queue.put(error)
+        queue.put(None)
+
+    Thread(target=read, name="tpkit-export-reader", daemon=True).start()
+    while (item := queue.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _merge(earlier: pa.Array | None, values: pa.Array) -> pa.Array:
@@ -301,13 +327,12 @@ def _first_occurrences(keys: pa.ChunkedArray, eligible: np.ndarray) -> np.ndarra
     encoding numbers keys in order of first appearance, so a row is a first occurrence
     exactly when its number exceeds every number before it: one hash pass, one scan.
     """
-    keys = keys.combine_chunks()
     if not eligible.all():
         keys = pc.if_else(pa.array(eligible), keys, pa.scalar(None, pa.string()))
-    numbers = pc.dictionary_encode(keys).indices
-    valid = numbers.is_valid().to_numpy(zero_copy_only=False)
-    codes = pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    numbered = pc.dictionary_encode(keys)  # one dictionary across all chunks
+    codes = np.concatenate([pc.fill_null(c.indices, -1).to_numpy() for c in numbered.chunks])
     seen_before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    valid = codes >= 0
     return ~valid | (codes > seen_before)
 
 

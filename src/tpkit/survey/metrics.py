@@ -307,4 +307,4 @@ def figures_for(
     workbook: Workbook, workbook_path: str | os.PathLike[str], by: Grouping = "touchpoint"
 ) -> list[Figure]:
     """Load, tally and summarise in one call: what the CLI and the notebook show."""
-    return summarise(tally(responses.load(workbook_path)), by, workbook)
+    return summarise(tally(responses.load_answers(workbook_path)), by, workbook)

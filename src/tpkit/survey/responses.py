@@ -62,6 +62,15 @@ def load(workbook: str | os.PathLike[str], columns: list[str] | None = None) -> 
         raise TpkitError("survey.store.unreadable", file=str(path), detail=str(error)) from None
 
 
+def load_answers(workbook: str | os.PathLike[str]) -> pa.Table:
+    """What the metrics need: when, which touchpoint, and the answers — not the ids."""
+    path = responses_path(workbook)
+    if not path.exists():
+        return FIXED_SCHEMA.empty_table()
+    names = pq.read_schema(path).names
+    return load(workbook, [n for n in names if n not in (RESPONSE, FORM, SOURCE, LINE)])
+
+
 def answer_columns(table: pa.Table) -> list[str]:
     """The question columns of a stored table (everything but the fixed columns)."""
     return [name for name in table.column_names if name not in FIXED_SCHEMA.names]
