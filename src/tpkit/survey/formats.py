@@ -37,7 +37,7 @@ from tpkit.survey.export import LINE, SKIP, Column, Export, Role
 from tpkit.survey.measures import normalise_label
 
 _HEAD_BYTES = 1 << 20  # enough for any tool's header rows and a sample of records
-_CHUNK_BYTES = 8 << 20  # the line counter's reading step
+_CHUNK_BYTES = 2 << 20  # the line counter's reading step
 _DELIMITERS = (",", ";", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
