@@ -9,6 +9,7 @@ from tpkit.forms.journey import JourneyForm
 from tpkit.forms.rating import RatingForm, TeamView
 from tpkit.forms.session import WorkbookSession, recall
 from tpkit.forms.start import StartForm
+from tpkit.forms.survey import FeedbackView, MappingForm
 from tpkit.i18n import t
 
 
@@ -36,11 +37,14 @@ class App:
         self.rating = RatingForm(session)
         self.team = TeamView(session, with_charts=charts)
         self.journey = JourneyForm(session, with_chart=charts)
+        self.feedback = FeedbackView(session)
+        self.mapping = MappingForm(session, on_import=self.feedback.refresh)
         pages = {
             "app.tab.inventory": [self.inventory.widget, *self.inventory.views()],
             "app.tab.rating": [self.rating.widget],
             "app.tab.team": [self.team.widget],
             "app.tab.journey": [self.journey.widget, *self.journey.views()],
+            "app.tab.feedback": [self.mapping.widget, *self.feedback.views()],
         }
         self.tabs.children = [w.VBox(children) for children in pages.values()]
         self.tabs.titles = tuple(t(key, language) for key in pages)

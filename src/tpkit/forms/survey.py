@@ -283,6 +283,10 @@ class FeedbackView:
         self._show(feedback)
         session.on_change(lambda _: self.refresh())
 
+    def views(self) -> list[w.Widget]:
+        """Everything it shows, in reading order: for the app's feedback tab."""
+        return [self.figures, self.league, self.trend.widget, self.gaps.widget, self.comments]
+
     def _collect(self) -> Feedback:
         workbook, language = self.session.workbook, self.session.language
         mask = masker(workbook, language) if self.mask_personal_data else None
