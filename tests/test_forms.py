@@ -250,7 +250,7 @@ def test_the_app_opens_the_last_workbook_and_shows_a_tab_per_step(folder):
     StartForm(language="en").open(open_session().path)
     app = App(with_charts=False)
     assert len(app.tabs.children) == 5 and app.tabs.titles[0].endswith("Touchpoints")
-    assert app.tabs.titles[4].endswith("Customer feedback")
+    assert app.tabs.titles[4].endswith("Feedback")
     assert "No customer responses yet" in app.feedback.figures.value
 
 

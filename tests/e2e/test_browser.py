@@ -92,8 +92,11 @@ def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
     picker.wait_for(timeout=TIMEOUT)
     assert "Van signage" in picker.inner_text().replace("\xa0", " ")  # ipywidgets uses nbsp
     page.get_by_role("tab", name="3 · Journey map").click()
-    page.locator(".vega-embed").last.wait_for(timeout=TIMEOUT)
+    page.locator(".vega-embed >> visible=true").last.wait_for(timeout=TIMEOUT)
     page.screenshot(path=artifacts / "app-journey.png", full_page=True)
+    page.get_by_role("tab", name="4 · Feedback").click()
+    page.get_by_role("button", name="Import the responses").wait_for(timeout=TIMEOUT)
+    page.screenshot(path=artifacts / "app-feedback.png", full_page=True)
 
     charts = page.locator(".vega-embed svg, .vega-embed canvas")
     assert charts.count() >= 1, "no chart was drawn"

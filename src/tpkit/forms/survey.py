@@ -100,9 +100,13 @@ class MappingForm:
             icon="upload",
             button_style="primary",
             disabled=True,
+            layout=w.Layout(width="auto"),
         )
         self.save_button = w.Button(
-            description=t("navigator.form.save", language), icon="save", disabled=True
+            description=t("navigator.form.save", language),
+            icon="save",
+            disabled=True,
+            layout=w.Layout(width="auto"),
         )
         self.message = InlineMessage()
         self.result = w.HTML()
@@ -303,8 +307,8 @@ class FeedbackView:
     def _show(self, feedback: Feedback) -> None:
         language, workbook = self.session.language, self.session.workbook
         if not feedback.responses:
-            empty = _paragraph(t("navigator.empty", language))
-            self.figures.value = self.league.value = self.comments.value = empty
+            self.figures.value = _paragraph(t("navigator.empty", language))
+            self.league.value = self.comments.value = ""  # said once is enough
             return
         answers = t("navigator.league.answers", language)
         figures = [
