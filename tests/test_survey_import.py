@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import small_workbook
 from tests.survey_exports import export_from_rows
@@ -236,3 +238,32 @@ def test_the_kit_questionnaire_maps_back_to_its_measures(language):
         question = t(f"questionnaire.question.{measure}", language, touchpoint="Newsletter")
         assert measure_in(question) == measure, question
         assert touchpoint_in(question, small_workbook()) == "newsletter", question
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["1", "3", "5", "0", "9", "6", "10", "", None, "n/a", "4,5", " 2", "x"]),
+        max_size=40,
+    ),
+    st.integers(0, 5),
+)
+def test_the_fast_reading_of_one_digit_answers_agrees_with_interpret(cells, cut):
+    """Whatever the mix, and in a slice of a larger array, every cell scores as
+    :func:`interpret` says."""
+    import pyarrow as pa
+
+    from tpkit.survey.importer import _answers
+    from tpkit.survey.measures import MEASURES, interpret
+
+    column = pa.array(["7"] * cut + cells, pa.string()).slice(cut)
+    lines = pa.array(range(2, 2 + len(cells)))
+    values, problems, blanks = _answers(column, Target("csat", "website"), lines, "Q")
+    expected = [interpret(cell, MEASURES["csat"]) for cell in cells]
+    assert values.to_pylist() == [value for value, _ in expected]
+    assert [(p.line, p.reason) for p in sorted(problems, key=lambda p: p.line)] == [
+        (line, reason)
+        for line, (_, reason) in zip(range(2, 2 + len(cells)), expected, strict=True)
+        if reason not in (None, "empty")
+    ]
+    assert blanks == sum(reason == "empty" for _, reason in expected)
