@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -86,7 +87,21 @@ def append(workbook: str | os.PathLike[str], new: pa.Table) -> None:
         stored = load(workbook)
         if stored.num_rows:
             new = pa.concat_tables([stored, new], promote_options="permissive")
-        write_atomic(path, lambda stream: pq.write_table(new, stream, compression="lz4"))
+        write_atomic(path, lambda stream: _write_parquet(new, stream))
+
+
+def _write_parquet(table: pa.Table, stream: BinaryIO) -> None:
+    """Scores as byte-stream-split floats (few distinct values compress well that way,
+    and fast), dictionaries only for the few repeated texts; no statistics to compute."""
+    scores = [f.name for f in table.schema if pa.types.is_floating(f.type)]
+    pq.write_table(
+        table,
+        stream,
+        compression="lz4",
+        use_dictionary=[FORM, SOURCE, TOUCHPOINT],
+        column_encoding=dict.fromkeys([*scores, LINE], "BYTE_STREAM_SPLIT"),
+        write_statistics=False,
+    )
 
 
 def stored_ids(workbook: str | os.PathLike[str], form: str) -> pa.Array:
