@@ -95,7 +95,7 @@ def tally(table: pa.Table) -> list[Tally]:
         if touchpoint == ROW_TOUCHPOINT:
             tp_codes, tp_names = link_codes, link_ids
         else:
-            tp_codes, tp_names = np.zeros(len(values), dtype=np.int64), [touchpoint]
+            tp_codes, tp_names = None, [touchpoint]
         tallies += _tally_column(measure, values, tp_codes, tp_names, month_codes, months)
     return tallies
 
@@ -118,14 +118,18 @@ def _months(submitted: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
 def _tally_column(
     measure: str,
     values: np.ndarray,
-    tp_codes: np.ndarray,
+    tp_codes: np.ndarray | None,  # the link's touchpoint per row; None: one touchpoint
     tp_names: list[str | None],
     month_codes: np.ndarray,
     months: list[str],
 ) -> list[Tally]:
-    answered = ~np.isnan(values) & (tp_codes >= 0)
+    if tp_codes is None:  # a question about one touchpoint: group by month alone
+        answered = ~np.isnan(values)
+        key = month_codes[answered]
+    else:
+        answered = ~np.isnan(values) & (tp_codes >= 0)
+        key = tp_codes[answered] * len(months) + month_codes[answered]
     v = values[answered]
-    key = tp_codes[answered] * len(months) + month_codes[answered]
     size = len(tp_names) * len(months)
     n, total, squares, high, low = _sums(measure, v, key, size)
     return [
