@@ -11,11 +11,17 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tpkit.cli import EXIT_OK, EXIT_PROBLEMS
 from tpkit.errors import TpkitError
 from tpkit.i18n import t
 from tpkit.model import Workbook
+
+if TYPE_CHECKING:  # the survey modules load when their command runs, not with the parser
+    from tpkit.survey.export import Export
+    from tpkit.survey.importer import ImportResult, Skipped
+    from tpkit.survey.mapping import Mapping
 
 Command = Callable[..., argparse.ArgumentParser]
 
@@ -207,7 +213,7 @@ def _import(arguments: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if fixable or not mapping else EXIT_OK
 
 
-def _print_mapping(export, mapping, workbook: Workbook) -> None:
+def _print_mapping(export: Export, mapping: Mapping, workbook: Workbook) -> None:
     from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
 
     names = {tp.id: tp.name for tp in workbook.touchpoints}
@@ -224,7 +230,7 @@ def _print_mapping(export, mapping, workbook: Workbook) -> None:
         print(t("survey.cli.import.nothing_mapped", file=export.source), file=sys.stderr)
 
 
-def _print_result(result, workbook_path: Path, dry_run: bool) -> None:
+def _print_result(result: ImportResult, workbook_path: Path, dry_run: bool) -> None:
     from tpkit.survey.responses import responses_path
 
     for header in result.unmapped:
@@ -246,7 +252,7 @@ def _print_result(result, workbook_path: Path, dry_run: bool) -> None:
         print("  " + t("survey.cli.import.more", count=more, file=problems), file=sys.stderr)
 
 
-def _skip_text(source: Path, skip) -> str:
+def _skip_text(source: Path, skip: Skipped) -> str:
     reason = t(f"survey.reason.{skip.reason}")
     if not skip.column:
         return t("survey.cli.import.row_skip", file=source, line=skip.line, reason=reason)
@@ -260,7 +266,7 @@ def _skip_text(source: Path, skip) -> str:
     )
 
 
-def _write_problems(result, target: Path) -> None:
+def _write_problems(result: ImportResult, target: Path) -> None:
     """Every skipped row and cell, for a spreadsheet; customer text cannot run as a formula."""
     import csv
 
