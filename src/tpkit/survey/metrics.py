@@ -263,7 +263,8 @@ def _wilson(successes: float, n: int) -> tuple[float, float]:
     p = successes / n
     centre = (p + _Z * _Z / (2 * n)) / (1 + _Z * _Z / n)
     half = _Z * math.sqrt(p * (1 - p) / n + _Z * _Z / (4 * n * n)) / (1 + _Z * _Z / n)
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # The interval always holds p; rounding must not put 100 % above its own bound.
+    return max(min(centre - half, p), 0.0), min(max(centre + half, p), 1.0)
 
 
 def _t_quantile(df: int) -> float:
