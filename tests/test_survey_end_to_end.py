@@ -450,15 +450,8 @@ def test_a_stray_quote_inside_an_answer_keeps_every_line_number(tmp_path):
     assert responses.load(path).column("line").to_pylist() == [2, 3, 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "importer.import_export sums the blanks of every row read, so the null cells "
-        "the reader puts in a ragged row count as questions the customer left blank: "
-        "this file has no blank answer, yet the import reports 2"
-    ),
-)
 def test_a_ragged_row_is_not_counted_as_questions_left_blank(tmp_path):
+    """Blanks are counted in the responses imported, not in rows skipped."""
     data = HEADER + b"\nr1,2026-03-01 10:00,website,10,5\nr2,2026-03-01 11:00,website,9,4,x\n"
     result, _ = import_bytes(data, tmp_path)
     assert [(s.line, s.reason) for s in result.skipped] == [(3, "ragged")]

@@ -57,7 +57,7 @@ class ImportResult:
     added: int = 0  # new responses stored
     already: int = 0  # responses stored by an earlier import of the same export
     answers: int = 0  # answers stored (scores and texts)
-    blank: int = 0  # cells left blank by customers (not listed)
+    blank: int = 0  # cells left blank in the responses imported (counted, not listed)
     skipped: list[Skipped] = field(default_factory=list)
     personal_left_out: list[str] = field(default_factory=list)  # headers not stored
     unmapped: list[str] = field(default_factory=list)  # question columns nobody answers to
@@ -79,7 +79,7 @@ class _Batch:
     row_reason: np.ndarray  # index into ("", *ROW_REASONS) before dedupe
     answers: dict[str, pa.Array]  # target name → float32 scores or texts (null: none)
     cell_problems: list[Skipped]
-    blank: int
+    blank: np.ndarray  # per row: questions left blank
 
 
 def import_export(
@@ -123,7 +123,7 @@ def import_export(
     lines = table.column(responses.LINE).to_numpy()
     result.skipped = _row_skips(lines, row_reason) + _cell_skips(batches, lines[fresh])
     result.skipped.sort(key=lambda skip: skip.line)
-    result.blank = sum(b.blank for b in batches)
+    result.blank = int(np.concatenate([b.blank for b in batches])[fresh].sum())
     kept = table if fresh.all() else table.filter(pa.array(fresh))
     result.added = kept.num_rows
     result.answers = sum(
@@ -193,7 +193,7 @@ def _read_batch(
         reason[(reason == 0) & unreadable] = 1 + ROW_REASONS.index("bad_date")
     touchpoint, problems = _link_touchpoints(batch, export, resolve)
     answers: dict[str, pa.Array] = {}
-    blank = 0
+    blank = np.zeros(rows, dtype=np.int16)
     for index, target in targets.items():
         column = batch.column(index)
         header = export.columns[index].header
@@ -281,21 +281,21 @@ def _link_touchpoints(
 
 def _answers(
     column: pa.Array, target: Target, lines: pa.Array, header: str
-) -> tuple[pa.Array, list[Skipped], int]:
-    """One question column as stored values, the cells that could not be used, and how
-    many cells were blank."""
+) -> tuple[pa.Array, list[Skipped], np.ndarray]:
+    """One question column as stored values, the cells that could not be used, and
+    which cells were blank."""
     measure = MEASURES.get(target.measure)
     if measure is None or not measure.is_score:  # free text, or kept personal data
         text = pc.utf8_trim_whitespace(column)
         text = pc.if_else(pc.equal(text, ""), pa.nulls(len(text), pa.string()), text)
-        return text, [], text.null_count
+        return text, [], text.is_null().to_numpy(zero_copy_only=False)
     scores = np.full(len(column), np.nan, dtype=np.float32)
     digit, single = _one_digit_cells(column)
     plain = single & (digit >= measure.low) & (digit <= measure.high)
     scores[plain] = digit[plain]
     rest = np.flatnonzero(~plain)  # blanks, labels, '10', '4,5', and what is wrong
     problems: list[Skipped] = []
-    blanks = 0
+    blanks = np.zeros(len(column), dtype=bool)
     if rest.size:
         encoded = pc.dictionary_encode(column.take(pa.array(rest)), null_encoding="encode")
         texts = encoded.dictionary.to_pylist()
@@ -304,8 +304,8 @@ def _answers(
         table = np.array([np.nan if v is None else v for v, _ in judged], dtype=np.float32)
         scores[rest] = table[indices]
         reasons = np.array([_CELL_CODES.get(r or "", 0) for _, r in judged], dtype=np.int8)
-        per_text = np.bincount(indices, minlength=len(texts))
-        blanks = int(sum(per_text[i] for i, (_, r) in enumerate(judged) if r == "empty"))
+        empty = np.array([r == "empty" for _, r in judged], dtype=bool)
+        blanks[rest] = empty[indices]
         problems = [
             Skipped(
                 int(lines[int(rest[i])].as_py()),
