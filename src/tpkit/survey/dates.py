@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -136,6 +137,7 @@ class TimestampParser:
 
     def _parse(self, text: pa.Array, fmt: str) -> pa.Array:
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        parsed = _no_rollover(text, parsed, fmt)
         if parsed.type.tz is not None:
             return parsed.cast(UTC)
         if self.time_zone:
@@ -144,6 +146,44 @@ class TimestampParser:
             )
             return local.cast(UTC)
         return parsed.cast(UTC)
+
+
+_FIELDS = r"^\s*(?P<a>\d{1,4})\D(?P<b>\d{1,2})\D(?P<c>\d{1,4})"
+_DAY_MONTH_YEAR = {"%Y": ("c", "b", "a"), "%d": ("a", "b", "c"), "%m": ("b", "a", "c")}
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _no_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+    """Arrow's strptime rolls '31/02/2026' over to 3 March; such a text is no date.
+
+    Only a parsed day of 1–3 (or 28–31, once an offset moves it to UTC) can be a roll-
+    over, so only those texts are read again, field by field, and checked against the
+    length of their month.
+    """
+    order = _DAY_MONTH_YEAR.get(fmt[:2])
+    if order is None or parsed.null_count == len(parsed):
+        return parsed
+    day = pc.day(parsed)
+    suspect = pc.fill_null(pc.or_(pc.less_equal(day, 3), pc.greater_equal(day, 28)), False)
+    where = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if not where.size:
+        return parsed
+    fields = pc.extract_regex(text.take(pa.array(where)), _FIELDS)
+    day_of, month_of, year_of = (
+        pc.fill_null(pc.cast(pc.struct_field(fields, name), pa.int32()), 0).to_numpy(
+            zero_copy_only=False
+        )
+        for name in order
+    )
+    year_of = np.where(year_of < 100, year_of + 2000, year_of)
+    leap = (year_of % 4 == 0) & ((year_of % 100 != 0) | (year_of % 400 == 0))
+    length = _MONTH_DAYS[np.clip(month_of, 0, 12)] - ((month_of == 2) & ~leap)
+    rolled = where[(day_of > length) & (month_of > 0)]
+    if not rolled.size:
+        return parsed
+    keep = np.ones(len(parsed), dtype=bool)
+    keep[rolled] = False
+    return pc.if_else(pa.array(keep), parsed, pa.scalar(None, parsed.type))
 
 
 def _format_as_written(values: pa.Array, normalised_format: str) -> str | None:
