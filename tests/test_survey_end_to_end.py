@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tpkit.model import Meta, Touchpoint, Workbook
 from tpkit.store import create
@@ -426,17 +428,8 @@ def test_a_malformed_file_reports_every_problem_on_its_physical_line(tmp_path, b
     assert responses.load(path).num_rows == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "formats._TextReader._numbered: an unbalanced quote inside an unquoted field "
-        '(9") puts the numpy line counter out of step with Arrow, which reads it as a '
-        "literal; the fallback then numbers records from self._line + 1 with _line "
-        "starting at 0 instead of after the header, so every line is one too low "
-        "(r1 is stored as line 1, the header)"
-    ),
-)
 def test_a_stray_quote_inside_an_answer_keeps_every_line_number(tmp_path):
+    """An inch mark (9") is a literal in an unquoted field, as Arrow reads it."""
     data = b"".join(
         [
             HEADER + b"\r\n",  # 1
@@ -470,3 +463,62 @@ def test_an_impossible_calendar_date_is_a_bad_date(tmp_path):
     result, path = import_bytes(data, tmp_path)
     assert [(s.line, s.reason) for s in result.skipped] == [(3, "bad_date")]
     assert responses.load(path).column("response").to_pylist() == ["r1"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "fine",
+                    '9"',
+                    'say "hi"',
+                    '"quoted, with comma"',
+                    '"two\nlines"',
+                    '"a ""quote"""',
+                    "",
+                    'x"y"z',
+                ]
+            ),
+            st.sampled_from(["\n", "\r\n", "\r"]),
+            st.booleans(),  # an empty line after the record
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 4),
+)
+def test_line_numbers_agree_with_pythons_csv_reader(tmp_path, rows, batch_rows):
+    """Quoted newlines, doubled quotes, literal quotes in unquoted fields, every line
+    ending and empty lines: each record starts where Python's csv module says."""
+    import csv
+    import io
+
+    text = "id,comment\n"
+    for number, (comment, ending, blank) in enumerate(rows):
+        text += f"r{number},{comment}{ending}" + (ending if blank else "")
+    path = tmp_path / f"lines-{batch_rows}.csv"
+    path.write_bytes(text.encode())
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    expected = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        if record:
+            expected.append((start, record[0]))
+    export = read_export(path, batch_rows=batch_rows)
+    seen = [
+        (line, key)
+        for batch in export.batches
+        for line, key in zip(
+            batch.column("__line").to_pylist(), batch.column("c0").to_pylist(), strict=True
+        )
+    ]
+    assert sorted(seen) == expected

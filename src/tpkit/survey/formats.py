@@ -38,6 +38,7 @@ from tpkit.survey.measures import normalise_label
 
 _HEAD_BYTES = 1 << 20  # enough for any tool's header rows and a sample of records
 _CHUNK_BYTES = 2 << 20  # the line counter's reading step
+_STRAY_QUOTES = 1_000  # literal quotes set aside per chunk before the counter gives up
 _DELIMITERS = (",", ";", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -458,14 +459,15 @@ def _read_text(path: Path, head: bytes, batch_rows: int) -> Export:
     except ValueError:
         raise TpkitError("survey_formats.not_a_table", file=str(path)) from None
     layout = _layout(rows, "csv")
-    lines = _RecordLines(path, unit)
-    _, header_end = lines.take(layout.header_rows)
+    lines = _RecordLines(path, unit, delimiter, bom // np.dtype(unit).itemsize)
+    header_start, header_end = lines.take(layout.header_rows)
     offset = int(header_end[-1]) * np.dtype(unit).itemsize if len(header_end) else len(head)
     records = _records(text, delimiter, 2_000)
     sample = records[layout.header_rows : -1]
     per_record = len(text) // max(1, text.count("\n"))  # bytes a record takes, about
     block = max(1 << 20, min(16 << 20, per_record * batch_rows))
     reader = _TextReader(path, codec, delimiter, len(layout.columns), layout, lines)
+    reader.last_line = int(header_start[-1]) if len(header_start) else 0
     return Export(
         source=path,
         tool=layout.tool,
@@ -500,7 +502,7 @@ class _TextReader:
         self.layout, self.lines = layout, lines
         self.ragged: deque[int] = deque()  # data record numbers (1-based) of ragged rows
         self._done = 0  # data records yielded, ragged ones included
-        self._line = 0  # the line of the last of them
+        self.last_line = 0  # the line of the last of them (after the header, once read)
 
     def _invalid_row(self, row: pacsv.InvalidRow) -> str:
         self.ragged.append(row.number)
@@ -551,9 +553,9 @@ class _TextReader:
         count = rows + len(numbers)
         starts, _ = self.lines.take(count)
         if len(starts) < count:  # a stray quote the counter read otherwise than Arrow
-            starts = np.arange(self._line + 1, self._line + count + 1)
+            starts = np.arange(self.last_line + 1, self.last_line + count + 1)
         if count:
-            self._line = int(starts[-1])
+            self.last_line = int(starts[-1])
         good = np.ones(count, bool)
         good[np.array(numbers, np.int64) - self._done - 1] = False
         self._done += count
@@ -575,9 +577,13 @@ class _RecordLines:
     the GIL), which keeps the count nearly free on a two-core machine.
     """
 
-    def __init__(self, path: Path, unit: str) -> None:
+    def __init__(self, path: Path, unit: str, delimiter: str, bom_units: int) -> None:
         self._file = path.open("rb")
         self._dtype = np.dtype(unit)
+        # what may come right before a quote that opens a quoted field
+        self._field_starts = np.array([ord(delimiter), 10, 13], self._dtype)
+        self._first_unit = bom_units  # the file's first field starts after its BOM
+        self._previous = np.array([10], self._dtype)  # the unit before this chunk
         self._base = 0  # offset of the next unit to scan
         self._lines = 0  # line breaks seen so far
         self._quoted = 0  # 1 inside a quoted field
@@ -650,6 +656,7 @@ class _RecordLines:
             if lone.size:
                 breaks = np.union1d(breaks, lone)
         quotes = np.flatnonzero(units == 34) if b'"' in raw else np.empty(0, np.int64)
+        quotes = self._toggling(units, quotes, base)
         if quotes.size:
             ends_at = np.flatnonzero(((self._quoted + np.searchsorted(quotes, breaks)) & 1) == 0)
         elif self._quoted:
@@ -674,6 +681,24 @@ class _RecordLines:
             self._record_line = int(line[-1]) + 1
             self._record_begin = base + int(position[-1]) + 1
         self._lines += breaks.size
+
+    def _toggling(self, units: np.ndarray, quotes: np.ndarray, base: int) -> np.ndarray:
+        """The quotes that open or close a quoted field. A quote inside an unquoted field
+        ('9"') is a literal, as Arrow reads it, and must not start a quoted stretch:
+        each pass drops the first such quote, so the usual file takes one pass."""
+        if quotes.size:
+            before = np.concatenate((self._previous, units))[quotes]
+            field_start = np.isin(before, self._field_starts) | (quotes + base == self._first_unit)
+            for _ in range(_STRAY_QUOTES):
+                outside = ((self._quoted + np.arange(quotes.size)) & 1) == 0
+                stray = np.flatnonzero(outside & ~field_start)
+                if not stray.size:
+                    break
+                quotes = np.delete(quotes, stray[0])
+                field_start = np.delete(field_start, stray[0])
+        if units.size:
+            self._previous = units[-1:].copy()
+        return quotes
 
     def _finish(self) -> None:
         """The last record, when the file does not end with a line break."""
