@@ -267,3 +267,13 @@ def test_the_fast_reading_of_one_digit_answers_agrees_with_interpret(cells, cut)
         if reason not in (None, "empty")
     ]
     assert blanks.tolist() == [reason == "empty" for _, reason in expected]
+
+
+def test_a_late_writer_does_not_store_a_response_twice(workbook_path):
+    """Two imports of one export both checked the store before either wrote; the
+    second write, under the lock, leaves out what the first one stored."""
+    rows = [["r1", "2026-03-01 10:00", "website", "10", "5", "", ""]]
+    _import(rows, workbook_path)
+    found_fresh_by_the_other = responses.load(workbook_path)
+    responses.append(workbook_path, found_fresh_by_the_other)
+    assert responses.load(workbook_path).column("response").to_pylist() == ["r1"]

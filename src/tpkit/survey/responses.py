@@ -80,14 +80,23 @@ def answer_columns(table: pa.Table) -> list[str]:
 def append(workbook: str | os.PathLike[str], new: pa.Table) -> None:
     """Add responses under the workbook's lock, rewriting the file atomically.
 
-    Columns one import has and another lacks are filled with nulls.
+    Responses another import stored meanwhile (two people importing the same export at
+    once) are left out here, under the lock, so none is stored twice. Columns one
+    import has and another lacks are filled with nulls.
     """
     path = responses_path(workbook)
     with locked(workbook):
         stored = load(workbook)
         if stored.num_rows:
+            new = new.filter(pc.invert(_already_stored(new, stored)))
             new = pa.concat_tables([stored, new], promote_options="permissive")
         write_atomic(path, lambda stream: _write_parquet(new, stream))
+
+
+def _already_stored(new: pa.Table, stored: pa.Table) -> pa.ChunkedArray:
+    forms = pc.unique(new.column(FORM).cast(pa.string()))
+    same_form = stored.filter(pc.is_in(stored.column(FORM).cast(pa.string()), value_set=forms))
+    return pc.is_in(new.column(RESPONSE), value_set=same_form.column(RESPONSE))
 
 
 def _write_parquet(table: pa.Table, stream: BinaryIO) -> None:
