@@ -137,7 +137,7 @@ class TimestampParser:
 
     def _parse(self, text: pa.Array, fmt: str) -> pa.Array:
         parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        parsed = _no_rollover(text, parsed, fmt)
+        parsed = _no_rollover(text, parsed, fmt, shifted="%z" in fmt or bool(self.time_zone))
         if parsed.type.tz is not None:
             return parsed.cast(UTC)
         if self.time_zone:
@@ -153,18 +153,19 @@ _DAY_MONTH_YEAR = {"%Y": ("c", "b", "a"), "%d": ("a", "b", "c"), "%m": ("b", "a"
 _MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _no_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+def _no_rollover(text: pa.Array, parsed: pa.Array, fmt: str, shifted: bool) -> pa.Array:
     """Arrow's strptime rolls '31/02/2026' over to 3 March; such a text is no date.
 
-    Only a parsed day of 1–3 (or 28–31, once an offset moves it to UTC) can be a roll-
-    over, so only those texts are read again, field by field, and checked against the
-    length of their month.
+    Only a parsed day of 1–3 (or 28–31, when an offset has moved it to UTC: ``shifted``)
+    can be a roll-over, so only those texts are read again, field by field, and
+    checked against the length of their month.
     """
     order = _DAY_MONTH_YEAR.get(fmt[:2])
     if order is None or parsed.null_count == len(parsed):
         return parsed
     day = pc.day(parsed)
-    suspect = pc.fill_null(pc.or_(pc.less_equal(day, 3), pc.greater_equal(day, 28)), False)
+    early = pc.less_equal(day, 3)
+    suspect = pc.fill_null(pc.or_(early, pc.greater_equal(day, 28)) if shifted else early, False)
     where = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
     if not where.size:
         return parsed

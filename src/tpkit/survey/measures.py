@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Literal
 
@@ -90,6 +90,7 @@ def _scales() -> dict[str, dict[str, float]]:
     }
 
 
+@lru_cache(maxsize=4096)  # the same few texts ('', 'n/a', '10') come back in every batch
 def interpret(text: str | None, measure: Measure) -> tuple[float | None, Reason | None]:
     """The score one answer stands for, or why it cannot be used.
 
