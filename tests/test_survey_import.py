@@ -277,3 +277,9 @@ def test_a_late_writer_does_not_store_a_response_twice(workbook_path):
     found_fresh_by_the_other = responses.load(workbook_path)
     responses.append(workbook_path, found_fresh_by_the_other)
     assert responses.load(workbook_path).column("response").to_pylist() == ["r1"]
+
+
+def test_a_folder_given_as_mapping_file_is_named_not_a_crash(tmp_path):
+    with pytest.raises(TpkitError) as raised:
+        read_mapping_file(tmp_path, export_from_rows(LINKED, []), small_workbook())
+    assert str(tmp_path) in str(raised.value)

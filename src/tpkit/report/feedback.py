@@ -52,6 +52,7 @@ class Feedback:
     """Everything the navigator shows about one workbook's responses (in one period)."""
 
     responses: int = 0
+    stored: int = 0  # all stored responses, whatever the period
     first_month: str = ""
     last_month: str = ""
     tallies: list[Tally] = field(default_factory=list)
@@ -110,13 +111,14 @@ def collect(
 ) -> Feedback:
     """Read, filter to the period and reduce a workbook's responses in one pass."""
     table = responses.load(workbook_path)
+    stored = table.num_rows
     months = period_months(period)
     if months and table.num_rows:
         month = pc.strftime(table.column(responses.SUBMITTED), format="%Y-%m")
         inside = pc.and_(pc.greater_equal(month, months[0]), pc.less_equal(month, months[1]))
         table = table.filter(pc.fill_null(inside, False))
     if not table.num_rows:
-        return Feedback()
+        return Feedback(stored=stored)
     tallies = tally(table)
     by_touchpoint = summarise(tallies, "touchpoint", workbook)
     dated = sorted(item.month for item in tallies if item.month)
@@ -124,6 +126,7 @@ def collect(
     clean = mask or (lambda text: text)
     return Feedback(
         responses=table.num_rows,
+        stored=stored,
         first_month=dated[0] if dated else "",
         last_month=dated[-1] if dated else "",
         tallies=tallies,
@@ -257,8 +260,7 @@ def body(ctx: sections.ReportContext) -> str:
     mask = masker(ctx.workbook, ctx.language) if ctx.mask_personal_data else None
     feedback = collect(ctx.workbook, ctx.workbook_path, ctx.period, mask)
     if not feedback.responses:
-        stored = period_months(ctx.period) and responses.load(ctx.workbook_path).num_rows
-        key = "navigator.empty_period" if stored else "navigator.empty"
+        key = "navigator.empty_period" if feedback.stored else "navigator.empty"
         return sections.note(t(key, ctx.language, period=ctx.period))
     shown, language = ctx.shown, ctx.language
     return "".join(

@@ -15,14 +15,10 @@ from pathlib import Path
 
 from tpkit.i18n import t
 from tpkit.safety import css_string, inline_svg
+from tpkit.store import write_atomic
 from tpkit.survey.links import QR_BORDER, SurveyLink, qr_code
 
 CARDS_PER_ROW, ROWS_PER_PAGE = 2, 5
-CARDS_PER_PAGE = CARDS_PER_ROW * ROWS_PER_PAGE
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def card_html(link: SurveyLink, language: str) -> str:
@@ -31,11 +27,11 @@ def card_html(link: SurveyLink, language: str) -> str:
     return (
         '<td class="card"><div class="card-body">'
         f'<div class="qr">{svg}</div><div class="words">'
-        f'<p class="name">{_esc(link.touchpoint.name)}</p>'
-        f'<p class="cta">{_esc(t("questionnaire.card.call_to_action", language))}</p>'
-        f'<p class="scan">{_esc(t("questionnaire.card.scan", language))}</p>'
-        f'<p class="url">{_esc(link.short)}</p></div>'
-        f'<p class="source">{_esc(t(f"questionnaire.source.{link.source}", language))}</p>'
+        f'<p class="name">{html.escape(link.touchpoint.name)}</p>'
+        f'<p class="cta">{html.escape(t("questionnaire.card.call_to_action", language))}</p>'
+        f'<p class="scan">{html.escape(t("questionnaire.card.scan", language))}</p>'
+        f'<p class="url">{html.escape(link.short)}</p></div>'
+        f'<p class="source">{html.escape(t(f"questionnaire.source.{link.source}", language))}</p>'
         "</div></td>"
     )
 
@@ -55,9 +51,9 @@ def sheet_html(links: Sequence[SurveyLink], team: str, language: str) -> str:
     ]
     css = files("tpkit.survey").joinpath("cards.css").read_text(encoding="utf-8")
     css = css.replace("@cut@", css_string(t("questionnaire.card.cut", language)))
-    title = _esc(t("questionnaire.card.sheet_title", language, team=team))
+    title = html.escape(t("questionnaire.card.sheet_title", language, team=team))
     return (
-        f'<!DOCTYPE html><html lang="{_esc(language)}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{css}</style></head><body>{''.join(pages)}</body></html>"
     )
 
@@ -70,4 +66,4 @@ def write_cards_pdf(links: Sequence[SurveyLink], team: str, language: str, path:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # CSS it ignores is not news
     html_text = sheet_html(links, team, language)
-    path.write_bytes(weasyprint.HTML(string=html_text, base_url=str(path.parent)).write_pdf())
+    write_atomic(path, weasyprint.HTML(string=html_text, base_url=str(path.parent)).write_pdf())

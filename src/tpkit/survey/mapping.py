@@ -101,6 +101,9 @@ def read_mapping_file(path: Path, export: Export, workbook: Workbook) -> Mapping
         tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise TpkitError("survey.mapping.missing", file=str(path)) from None
+    except OSError as error:  # a folder, no permission
+        detail = error.strerror or str(error)
+        raise TpkitError("survey.mapping.unreadable", file=str(path), detail=detail) from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise TpkitError("survey.mapping.unreadable", file=str(path), detail=str(error)) from None
     entries = tree.get("columns") if isinstance(tree, dict) else None

@@ -55,7 +55,6 @@ MEASURES: dict[str, Measure] = {
     )
 }
 SCORE_MEASURES: tuple[str, ...] = tuple(m for m, spec in MEASURES.items() if spec.is_score)
-TEXT_MEASURES: tuple[str, ...] = tuple(m for m, spec in MEASURES.items() if not spec.is_score)
 
 # Columns of an export that identify a person. They are not stored unless the user
 # asks (``--keep-personal-data``); reports mask them even then.
