@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tpkit.cli import main
+from tpkit.i18n import t
 from tpkit.model import LANGUAGES
 from tpkit.store import read
 
@@ -126,7 +127,7 @@ def test_help_works_everywhere_in_every_language(command, language, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([*command, "--help", "--lang", language])
     assert exit_.value.code == 0
-    assert "usage: tpkit" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(t("argparse.usage", language) + "tpkit")
 
 
 def test_messages_follow_the_chosen_language(tmp_path):

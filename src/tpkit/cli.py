@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tpkit import __version__
+from tpkit.argparse_words import argparse_speaking
 from tpkit.errors import TpkitError, WorkbookInvalid
 from tpkit.i18n import current_language, label, set_language, t
 from tpkit.model import INDUSTRIES, LANGUAGES, PHASES, Workbook
@@ -25,8 +26,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 3
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _choose_language_early(argv)
-    parser = _parser()
-    arguments = parser.parse_args(argv)
+    with argparse_speaking(current_language()):
+        arguments = _parser().parse_args(argv)
     try:
         return arguments.run(arguments)
     except TpkitError as error:
