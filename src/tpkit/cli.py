@@ -169,6 +169,10 @@ def _parser() -> argparse.ArgumentParser:
     from tpkit.survey.cli import add_survey_commands
 
     add_survey_commands(command, commands)
+
+    from tpkit.events.cli import add_events_commands
+
+    add_events_commands(command, commands)
     return parser
 
 
@@ -189,6 +193,12 @@ def _new(arguments: argparse.Namespace) -> int:
         workbook.meta.industry = arguments.industry
     create(path, workbook, overwrite=arguments.force)
     print(t("cli.new.created", file=path, **_counts(workbook)))
+    if arguments.sample:
+        from tpkit.events.store import events_folder
+        from tpkit.samples import copy_sample_events
+
+        if copy_sample_events(arguments.sample, path):
+            print(t("events.cli.new_with_events", folder=events_folder(path), file=path))
     print(t("cli.new.next", file=path))
     return EXIT_OK
 

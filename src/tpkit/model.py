@@ -178,6 +178,31 @@ class Action(_Record):
     expected_effect: Text = ""
 
 
+class EventRule(_Record):
+    """Which logged events are one touchpoint: exact event names, URL path patterns
+    (``*`` stands for any run of characters) and campaign (UTM) sources."""
+
+    events: list[Name] = []
+    paths: list[Name] = []
+    sources: list[Name] = []
+
+
+class Digital(_Record):
+    """How the firm's interaction logs become touchpoints (:mod:`tpkit.events`).
+
+    An event whose name is a touchpoint's id, name or alias needs no rule. ``columns``
+    names the log columns that hold each field when the headers are not the usual ones
+    (``customer: [Kundennummer]``); ``time_zone`` is the zone of times written without
+    an offset; ``conversion`` is the event name or touchpoint id that counts as a
+    conversion (e.g. ``mortgage_application``).
+    """
+
+    conversion: Text = ""
+    time_zone: Text = ""
+    columns: dict[str, list[Name]] = {}
+    touchpoints: dict[Id, EventRule] = {}
+
+
 class Workbook(_Record):
     schema_version: Literal[1] = SCHEMA_VERSION
     meta: Meta
@@ -186,6 +211,7 @@ class Workbook(_Record):
     stages: list[Stage] = []
     ratings: list[Rating] = []
     actions: list[Action] = []
+    digital: Digital | None = None
 
     @model_validator(mode="after")
     def _mirror_stage_links(self) -> Workbook:
@@ -362,6 +388,11 @@ def _integrity_problems(wb: Workbook) -> Iterator[Problem]:
             ("actions", i, "touchpoint"), action.touchpoint, touchpoint_ids, "problem.no_touchpoint"
         )
         yield from link(("actions", i, "stage"), action.stage, stage_ids, "problem.no_stage")
+    if wb.digital is not None:
+        for tp_id in wb.digital.touchpoints:
+            yield from link(
+                ("digital", "touchpoints", tp_id), tp_id, touchpoint_ids, "problem.no_touchpoint"
+            )
 
 
 def _unique_ids(section: str, records: list[Any]) -> Iterator[Problem]:

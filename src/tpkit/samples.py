@@ -9,7 +9,7 @@ from tpkit.model import Meta, Workbook, now
 from tpkit.resources import bundled
 from tpkit.store import read
 
-SAMPLE_NAMES = ("shawna", "ticino")
+SAMPLE_NAMES = ("shawna", "ticino", "bank")
 
 
 def sample_path(name: str) -> Path:
@@ -30,3 +30,19 @@ def from_sample(name: str, language: str | None = None) -> Workbook:
     if language:
         workbook.meta.language = language
     return workbook
+
+
+def copy_sample_events(name: str, workbook_path: Path) -> int:
+    """Put a copy of a sample's interaction events beside a new workbook made from it
+    (the bank sample ships a month of app and web logs); the number of months copied."""
+    import shutil
+
+    from tpkit.events.store import events_folder, month_files
+
+    source = events_folder(sample_path(name))
+    if not month_files(source):
+        return 0
+    target = events_folder(workbook_path)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
+    return len(month_files(target))

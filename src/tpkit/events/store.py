@@ -1,0 +1,453 @@
+"""The events store beside a workbook, and the import that fills it.
+
+``workbook/our-team.yaml`` keeps its events in ``workbook/our-team.events/``: one
+Parquet folder per month (``month=2026-11/``, the layout DuckDB, Spark, pandas and R
+all read as a partitioned table) and ``imports.json``, the logs already imported.
+Each stored event is one row: customer, session, time (UTC), event name, page path,
+campaign source, device, the marketing consent it records (if any) and its
+touchpoint (null when no rule maps it), plus the line of the log it came from.
+
+The import runs in embedded DuckDB: the log's text batches stream in, every field is
+normalised in SQL (times with their offsets or the workbook's time zone, URLs to their
+path), bad rows are set aside with their line and reason, and each month touched is
+rewritten with the events already stored, duplicates left out (same customer, time,
+event, page, source and session). A month is swapped in whole, so a reader sees the old
+month or the new one, never half; a second import of the same log adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from tpkit.errors import TpkitError
+from tpkit.events.mapping import consent_of, digital_settings, event_touchpoints, pattern_rules
+from tpkit.events.readers import Log, check_columns, find_columns, open_log
+from tpkit.model import Digital, Workbook, now
+from tpkit.store import write_atomic
+from tpkit.survey.export import LINE, SKIP
+
+MANIFEST = "imports.json"
+MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it: a laptop stays usable
+UNMAPPED_SHOWN = 10
+_SAMPLE_TIMES = 2_000
+
+# What the stored events hold, in order; ``month`` is the folder, not a column.
+COLUMNS = (
+    "customer",
+    "session",
+    "ts",
+    "event",
+    "page",
+    "source",
+    "device",
+    "consent",
+    "touchpoint",
+    "line",
+)
+_KEY = ("customer", "ts", "event", "page", "source", "session")
+
+_DAY_FIRST = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y")
+_CLOCKS = (" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", "")
+_TRUE = ("1", "true", "yes", "y", "granted", "opt_in", "opt-in", "si", "sì", "ja", "oui")
+_FALSE = ("0", "false", "no", "n", "denied", "opt_out", "opt-out", "nein", "non")
+
+
+def events_folder(workbook_path: Path) -> Path:
+    """Where a workbook's events lie: ``our-team.events/`` beside ``our-team.yaml``."""
+    workbook_path = Path(workbook_path)
+    return workbook_path.with_name(f"{workbook_path.stem}.events")
+
+
+def month_files(folder: Path) -> list[Path]:
+    """The stored Parquet files, oldest month first."""
+    return sorted(folder.glob("month=*/*.parquet"))
+
+
+def has_events(workbook_path: Path) -> bool:
+    return bool(month_files(events_folder(workbook_path)))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row of a log that could not become an event."""
+
+    file: str
+    line: int
+    reason: str  # a key under events.reason
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """Events no rule maps, grouped by name and page, with their volume."""
+
+    event: str
+    page: str
+    events: int
+
+
+@dataclass
+class LogResult:
+    source: str
+    kind: str
+    columns: dict[str, list[str]]  # field → the headers read for it
+    rows: int = 0
+    already_imported: bool = False
+
+
+@dataclass
+class ImportResult:
+    logs: list[LogResult] = field(default_factory=list)
+    added: int = 0
+    duplicates: int = 0
+    mapped: int = 0
+    unmapped: int = 0
+    months: list[str] = field(default_factory=list)
+    stored: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    top_unmapped: list[Unmapped] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": sum(log.rows for log in self.logs),
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "mapped": self.mapped,
+            "unmapped": self.unmapped,
+            "skipped": len(self.skipped),
+            "stored": self.stored,
+        }
+
+
+def import_logs(
+    paths: list[Path],
+    workbook: Workbook,
+    workbook_path: Path,
+    mapping_file: Path | None = None,
+    *,
+    memory_limit: str = MEMORY_LIMIT,
+) -> ImportResult:
+    """Read the logs, map their events to touchpoints and store them beside the workbook."""
+    from filelock import FileLock
+
+    settings = digital_settings(workbook, mapping_file)
+    folder = events_folder(workbook_path)
+    logs = [open_log(Path(path)) for path in paths]  # every file checked before any work
+    columns = [find_columns(log.headers, settings.columns) for log in logs]
+    for log, found in zip(logs, columns, strict=True):
+        check_columns(log, found)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(folder.parent / f".{folder.name}.lock"):
+        manifest = _read_manifest(folder)
+        seen = {entry["digest"] for entry in manifest}
+        result = ImportResult()
+        with _connect(folder, settings, memory_limit) as con:
+            con.execute(_STAGED_TABLE)
+            entries = []
+            for number, (log, found) in enumerate(zip(logs, columns, strict=True)):
+                digest = _digest(log.source)
+                outcome = LogResult(
+                    str(log.source),
+                    log.kind,
+                    {name: [log.headers[i] for i in indexes] for name, indexes in found.items()},
+                )
+                result.logs.append(outcome)
+                if digest in seen:
+                    outcome.already_imported = True
+                    continue
+                seen.add(digest)
+                outcome.rows = _stage(con, log, found, number)
+                entries.append({"file": log.source.name, "digest": digest, "rows": outcome.rows})
+            result.skipped = _skipped(con, logs)
+            if entries:
+                _store(con, folder, workbook, settings, result)
+            for entry in entries:
+                entry["imported"] = now().isoformat()
+        if entries:
+            _write_manifest(folder, manifest + entries)
+        result.stored = _count_stored(folder)
+        return result
+
+
+# --- DuckDB ----------------------------------------------------------------------------
+
+
+class _connect:
+    """An in-memory DuckDB on two threads with a memory limit, spilling into the store's
+    folder, with the SQL helpers the import uses; closed (and its spill removed) after."""
+
+    def __init__(self, folder: Path, settings: Digital, memory_limit: str) -> None:
+        self.spill = Path(tempfile.mkdtemp(prefix=".import-", dir=folder))
+        self.settings, self.memory_limit = settings, memory_limit
+
+    def __enter__(self) -> Any:
+        import duckdb
+
+        self.con = duckdb.connect(
+            config={
+                "threads": min(2, os.cpu_count() or 1),
+                "memory_limit": self.memory_limit,
+                "temp_directory": str(self.spill),
+                "preserve_insertion_order": False,
+            }
+        )
+        zone = self.settings.time_zone or "UTC"
+        try:
+            self.con.execute(f"SET TimeZone = '{_sql_text(zone)}'")
+            self.con.execute(f"SELECT TIMESTAMPTZ '2000-01-01 00:00:00 {_sql_text(zone)}'")
+        except duckdb.Error:
+            self.con.close()
+            raise TpkitError("events.mapping.bad_time_zone", value=zone) from None
+        for macro in _MACROS:
+            self.con.execute(macro)
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
+
+
+_MACROS = (
+    # a time as written: epoch micros (GA4), millis, seconds; ISO 8601 with or without
+    # an offset (naive ones are in the session's time zone); local day/month formats
+    """CREATE MACRO tp_time(x, formats) AS CASE
+        WHEN x IS NULL THEN NULL
+        WHEN regexp_full_match(x, '\\d{16}') THEN timezone('UTC', make_timestamp(x::BIGINT))
+        WHEN regexp_full_match(x, '\\d{13}') THEN timezone('UTC', epoch_ms(x::BIGINT))
+        WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
+        ELSE coalesce(TRY_CAST(x AS TIMESTAMPTZ), try_strptime(x, formats)::TIMESTAMPTZ)
+    END""",
+    # a URL or path as its path: no scheme, host, query or fragment
+    """CREATE MACRO tp_path(x) AS CASE WHEN x IS NULL THEN NULL ELSE coalesce(nullif(
+        regexp_replace(regexp_replace(x, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
+                       '[?#].*$', ''), ''), '/') END""",
+    "CREATE MACRO tp_text(x) AS nullif(trim(x), '')",
+)
+
+_STAGED_TABLE = """CREATE TABLE staged (
+    file_no INTEGER, line BIGINT, reason VARCHAR, value VARCHAR,
+    customer VARCHAR, session VARCHAR, ts TIMESTAMPTZ, event VARCHAR, page VARCHAR,
+    source VARCHAR, device VARCHAR, consent BOOLEAN)"""
+
+
+def _one(con: Any, sql: str) -> Any:
+    """The single value a query returns (the whole result read, as DuckDB 2 asks)."""
+    return con.execute(sql).fetchall()[0][0]
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _sql_list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(f"'{_sql_text(v)}'" for v in values) + "]"
+
+
+def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> int:
+    """Stream one log into ``staged``: fields normalised, each bad row with its reason."""
+    batches = iter(log.batches)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    reader = pa.RecordBatchReader.from_batches(first.schema, chain([first], batches))
+
+    def text(field: str) -> str:
+        parts = [f"tp_text(c{i})" for i in columns.get(field, [])]
+        return f"coalesce({', '.join(parts)})" if parts else "NULL::VARCHAR"
+
+    time_index = columns["time"][0]
+    formats = _time_formats(first.column(f"c{time_index}"))
+    page_raw = text("page")
+    utm = f"tp_text(regexp_extract({page_raw}, '[?&]utm_source=([^&#]*)', 1))"
+    consent = text("consent")
+    con.register("raw_log", reader)
+    con.execute(
+        f"""INSERT INTO staged
+        SELECT {number}, line,
+            CASE WHEN skip IS NOT NULL THEN skip
+                 WHEN customer IS NULL THEN 'no_customer'
+                 WHEN time_text IS NULL THEN 'no_time'
+                 WHEN ts IS NULL THEN 'bad_time'
+                 WHEN event IS NULL AND page IS NULL THEN 'no_event' END AS reason,
+            CASE WHEN ts IS NULL AND time_text IS NOT NULL THEN time_text END,
+            customer, session, ts, coalesce(event, 'page_view'), page, source, device, consent
+        FROM (
+            SELECT "{LINE}" AS line, "{SKIP}" AS skip,
+                {text("customer")} AS customer, {text("session")} AS session,
+                {text("time")} AS time_text, tp_time(time_text, {_sql_list(formats)}) AS ts,
+                {text("event")} AS event, tp_path({page_raw}) AS page,
+                lower(coalesce({text("source")}, {utm})) AS source,
+                lower({text("device")}) AS device,
+                CASE WHEN lower({consent}) IN {tuple(_TRUE)} THEN true
+                     WHEN lower({consent}) IN {tuple(_FALSE)} THEN false END AS consent
+            FROM raw_log)"""
+    )
+    con.unregister("raw_log")
+    rows = _one(con, f"SELECT count(*) FROM staged WHERE file_no = {number}")
+    return int(rows)
+
+
+def _time_formats(sample: pa.Array) -> list[str]:
+    """Local date formats to try, day first unless the log's first values show a month
+    first (a second number above 12, as in 3/14/2026): European logs write day first."""
+    import re
+
+    month_first = day_first = False
+    for value in sample.to_pylist()[:_SAMPLE_TIMES]:
+        match = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", value or "")
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first |= first > 12
+            month_first |= second > 12
+    dates = _MONTH_FIRST if month_first and not day_first else _DAY_FIRST
+    return [date + clock for date in dates for clock in _CLOCKS]
+
+
+def _skipped(con: Any, logs: list[Log]) -> list[Skipped]:
+    rows = con.execute(
+        "SELECT file_no, line, reason, coalesce(value, '') FROM staged "
+        "WHERE reason IS NOT NULL ORDER BY file_no, line"
+    ).fetchall()
+    return [
+        Skipped(str(logs[number].source), int(line), reason, value)
+        for number, line, reason, value in rows
+    ]
+
+
+def _mapped_sql(con: Any, workbook: Workbook, settings: Digital, source: str) -> str:
+    """``source`` (a table or query with the stored columns but ``touchpoint``) with each
+    event's touchpoint and consent worked out by the rules."""
+    names = [row[0] for row in con.execute(f"SELECT DISTINCT event FROM {source}").fetchall()]
+    by_name = event_touchpoints(names, workbook, settings)
+    consent = consent_of(names)
+    table = pa.table(
+        {
+            "event": pa.array(names, pa.string()),
+            "named_touchpoint": pa.array([by_name.get(n) for n in names], pa.string()),
+            "consent_event": pa.array([consent.get(n) for n in names], pa.bool_()),
+        }
+    )
+    con.register("event_rules", table)
+    paths, sources = pattern_rules(settings)
+    cases = [f"WHEN s.page GLOB '{_sql_text(p)}' THEN '{tp}'" for p, tp in paths]
+    cases += [f"WHEN s.source = '{_sql_text(src)}' THEN '{tp}'" for src, tp in sources]
+    by_rule = f"CASE {' '.join(cases)} END" if cases else "NULL::VARCHAR"
+    return f"""SELECT s.customer, s.session, s.ts, s.event, s.page, s.source, s.device,
+            coalesce(s.consent, r.consent_event) AS consent,
+            coalesce(r.named_touchpoint, {by_rule}) AS touchpoint, s.line,
+            strftime(timezone('UTC', s.ts), '%Y-%m') AS month
+        FROM {source} s LEFT JOIN event_rules r ON s.event = r.event"""
+
+
+def _store(
+    con: Any, folder: Path, workbook: Workbook, settings: Digital, result: ImportResult
+) -> None:
+    """Merge the staged events into the months they fall in, and swap those months in."""
+    con.execute(
+        "CREATE VIEW good AS SELECT customer, session, ts, event, page, source, device, "
+        "consent, line FROM staged WHERE reason IS NULL"
+    )
+    months = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT strftime(timezone('UTC', ts), '%Y-%m') FROM good ORDER BY 1"
+        ).fetchall()
+    ]
+    if not months:
+        return
+    old_files = [str(p) for m in months for p in sorted((folder / f"month={m}").glob("*.parquet"))]
+    before = 0
+    if old_files:
+        before = _one(con, f"SELECT count(*) FROM read_parquet({_sql_list(old_files)})")
+        con.execute(
+            f"CREATE VIEW old AS SELECT {', '.join(c for c in COLUMNS if c != 'touchpoint')} "
+            f"FROM read_parquet({_sql_list(old_files)})"
+        )
+        source = "(SELECT * FROM good UNION ALL SELECT * FROM old)"
+    else:
+        source = "good"
+    con.execute(f"CREATE VIEW merged AS {_mapped_sql(con, workbook, settings, source)}")
+    others = ", ".join(f"any_value({c}) AS {c}" for c in ("device", "consent", "touchpoint"))
+    fresh = Path(tempfile.mkdtemp(prefix=".months-", dir=folder))
+    try:
+        con.execute(
+            f"""COPY (SELECT {", ".join(_KEY)}, {others}, min(line) AS line, month
+                FROM merged GROUP BY {", ".join(_KEY)}, month)
+            TO '{_sql_text(str(fresh))}' (FORMAT parquet, PARTITION_BY (month),
+                COMPRESSION zstd, ROW_GROUP_SIZE 262144)"""
+        )
+        after = _one(
+            con, f"SELECT count(*) FROM read_parquet('{_sql_text(str(fresh))}/*/*.parquet')"
+        )
+        good = _one(con, "SELECT count(*) FROM good")
+        result.added = int(after) - int(before)
+        result.duplicates = int(good) - result.added
+        unmapped = con.execute(
+            f"""SELECT coalesce(event, ''), coalesce(page, ''), count(*) FROM
+                read_parquet('{_sql_text(str(fresh))}/*/*.parquet') WHERE touchpoint IS NULL
+                GROUP BY ALL ORDER BY 3 DESC, 1, 2"""
+        ).fetchall()
+        result.unmapped = sum(int(n) for *_, n in unmapped)
+        result.mapped = int(after) - result.unmapped
+        result.top_unmapped = [Unmapped(e, p, int(n)) for e, p, n in unmapped[:UNMAPPED_SHOWN]]
+        for month in months:
+            _swap(folder / f"month={month}", fresh / f"month={month}")
+        result.months = months
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _swap(target: Path, replacement: Path) -> None:
+    """Put a month's new folder in place of the old one with two renames."""
+    retired = target.with_name(f".old-{target.name}")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(replacement, target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _count_stored(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in month_files(folder))
+
+
+# --- the manifest ----------------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _read_manifest(folder: Path) -> list[dict[str, Any]]:
+    path = folder / MANIFEST
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TpkitError("events.store.unreadable", file=str(path), detail=str(error)) from None
+    return list(entries) if isinstance(entries, list) else []
+
+
+def _write_manifest(folder: Path, entries: list[dict[str, Any]]) -> None:
+    text = json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(folder / MANIFEST, text.encode("utf-8"))
+
+
+def imported_logs(workbook_path: Path) -> list[dict[str, Any]]:
+    """What ``imports.json`` says was imported, for the notebook and the report."""
+    return _read_manifest(events_folder(workbook_path))
