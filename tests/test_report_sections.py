@@ -301,7 +301,7 @@ def test_svg_with_anything_that_runs_is_refused():
 
 
 def test_the_registry_lists_the_sections_in_report_order():
-    assert list(SECTIONS) == ["summary", "inventory", "ratings", "feedback", "journey"]
+    assert list(SECTIONS) == ["summary", "inventory", "ratings", "feedback", "digital", "journey"]
     with pytest.raises(KeyError):
         section_html("appendix", context(small_workbook()))
 

@@ -131,6 +131,10 @@ class StartForm:
         except TpkitError as error:
             self.message.show(error.message(language))
             return None
+        if self.start_from.value == "sample":  # the bank sample comes with its events
+            from tpkit.samples import copy_sample_events
+
+            copy_sample_events(self.sample.value, path)
         return self.open(path)
 
     def open(self, path: Path) -> WorkbookSession | None:

@@ -24,7 +24,7 @@ from tpkit.charts.data import CRITERIA, DISPUTED, level
 from tpkit.i18n import catalogue, label, t
 from tpkit.metrics import TeamScore, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
-from tpkit.report import feedback
+from tpkit.report import digital, feedback
 from tpkit.report.coverage import coverage_html
 from tpkit.report.findings import Finding, Item, KeyFigures, findings, key_figures
 from tpkit.report.journey import journey_html
@@ -474,6 +474,7 @@ SECTIONS: dict[str, Section] = _registry(
     Section("ratings", "report.section.ratings", _ratings),
     # late-bound: feedback.py draws with this module's helpers, so it may load second
     Section("feedback", "navigator.section", lambda ctx: feedback.body(ctx)),
+    Section("digital", "events.report.section", lambda ctx: digital.body(ctx)),
     Section("journey", "report.section.journey", _journey, landscape=True),
 )
 
