@@ -72,12 +72,15 @@ def generate(
     seed: int = 14,
     start: datetime = datetime(2026, 10, 1, tzinfo=UTC),
     days: int = 31,
+    returning: float = _NEW_SESSION,
 ) -> pa.Table:
     """A log of about ``customers × events_per_customer`` events, the same for a seed.
 
     Columns: customer, session, time (UTC), event, page, consent ("yes"/"no" on a
     customer's first event where the customer made a choice, else null), app (True for
-    the app log, False for the web log).
+    the app log, False for the web log). ``returning`` is how often a customer who
+    logged out comes back for another session (the benchmark raises it so that
+    customers use up their share of events).
     """
     rng = np.random.default_rng(seed)
     budget = np.maximum(1, rng.poisson(events_per_customer - 1, customers) + 1)
@@ -96,7 +99,7 @@ def generate(
         made[alive] += 1
         current = state[alive]
         ended = np.isin(current, _ENDS)
-        again = ended & (current == 10) & (rng.random(alive.size) < _NEW_SESSION)
+        again = ended & (current == 10) & (rng.random(alive.size) < returning)
         following = _draw(rng, cumulative[current])
         following[again] = 0  # a new session starts at the login
         gap = rng.exponential(_SESSION_GAP_S, alive.size)
