@@ -31,6 +31,7 @@ from tpkit.store import read
 from .conftest import CORPUS
 
 BAD = CORPUS / "bad"
+V1 = CORPUS.parent / "fixtures" / "schema_v1"  # the samples as version 1 shipped them
 EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
 
 
@@ -99,12 +100,72 @@ def test_older_schema_versions_are_migrated(monkeypatch, workbook):
         document["meta"]["team"] = document["meta"].pop("name")
         return document
 
-    monkeypatch.setattr(fileformat, "SCHEMA_VERSION", 1)
     monkeypatch.setitem(fileformat.MIGRATIONS, 0, rename_team)
-    text = dumps(workbook).replace("schema_version: 1", "schema_version: 0")
+    text = dumps(workbook).replace("schema_version: 2", "schema_version: 0")
     text = text.replace("  team: Test team", "  name: Test team")
     monkeypatch.setattr(fileformat, "_schema_version_problem", lambda version: None)
-    assert loads(text, "old.yaml") == workbook
+    assert loads(text, "old.yaml") == workbook  # 0 → 1 (the rename) → 2
+
+
+@pytest.mark.parametrize("name", ["shawna", "ticino"])
+def test_a_version_1_file_upgrades_and_saves_as_version_2_without_loss(name):
+    """The version-1 samples as they were shipped: every value survives, and the file
+    written back differs in its version line only (nothing is guessed for new fields)."""
+    text = (V1 / f"{name}.yaml").read_text(encoding="utf-8")
+    workbook = loads(text, f"{name}.yaml")
+    assert workbook.schema_version == 2
+    assert dumps(workbook) == text.replace("schema_version: 1\n", "schema_version: 2\n", 1)
+    old = yaml.safe_load(text)
+    assert [s.get("kpi") for s in old["stages"]] == [
+        s.kpi.model_dump(exclude_none=True) if s.kpi else None for s in workbook.stages
+    ]
+    assert all(a.finding is None and a.start is None for a in workbook.actions)
+
+
+def test_a_kpi_target_needs_a_direction_and_the_message_says_where():
+    text = dumps(Workbook(meta=Meta(team="T"))) + (
+        "stages:\n- id: s\n  name: S\n  phase: after\n  kpi:\n"
+        "    name: Days to invoice\n    value: 48\n    target: 10\n"
+    )
+    with pytest.raises(WorkbookInvalid) as caught:
+        loads(text, "t.yaml")
+    line = text.splitlines().index("  kpi:") + 1
+    assert caught.value.message() == (
+        f"t.yaml line {line}: stages[0].kpi.better is missing: the KPI has a target, so say which "
+        "way is better with 'better: higher' or 'better: lower'"
+    )
+    fixed = loads(text + "    better: lower\n", "t.yaml").stages[0].kpi
+    assert (fixed.value, fixed.target, fixed.better) == (48, 10, "lower")
+
+
+def test_diagnostics_settings_are_checked_and_only_what_was_set_is_written():
+    base = dumps(Workbook(meta=Meta(team="T")))
+    assert "diagnostics" not in base  # nothing set, nothing written
+    text = base + "diagnostics:\n  thresholds:\n    after_percent: 25\n  weights:\n    consent: 2\n"
+    workbook = loads(text, "t.yaml")
+    assert workbook.diagnostics.thresholds.after_percent == 25
+    assert workbook.diagnostics.weights == {"consent": 2}
+    assert dumps(workbook) == text
+    with pytest.raises(WorkbookInvalid) as caught:
+        loads(text.replace("consent: 2", "consnet: 2").replace("25", "250"), "t.yaml")
+    lines = caught.value.message().splitlines()
+    assert "diagnostics.thresholds.after_percent 250 is too large" in lines[0]
+    assert "'consnet' is not one of: post_purchase_neglect, over_contact" in lines[1]
+
+
+def test_an_action_names_the_finding_it_answers_and_when_it_started():
+    text = dumps(Workbook(meta=Meta(team="T"))) + (
+        "actions:\n- id: a\n  what: Name one owner\n  start: 2026-11-02\n"
+        "  finding:\n    rule: handoffs\n    subject: onboarding\n"
+    )
+    action = loads(text, "t.yaml").actions[0]
+    assert (action.start.isoformat(), action.finding.rule, action.finding.subject) == (
+        "2026-11-02",
+        "handoffs",
+        "onboarding",
+    )
+    with pytest.raises(WorkbookInvalid, match=r"finding\.rule 'handof' is not one of"):
+        loads(text.replace("rule: handoffs", "rule: handof"), "t.yaml")
 
 
 def test_dump_is_stable_and_leaves_out_empty_fields(workbook):

@@ -11,18 +11,23 @@ from tpkit import i18n
 from tpkit.i18n import catalogue, default_language, t
 from tpkit.model import (
     ACTION_STATUSES,
+    BETTER,
     CHANNELS,
     FREQUENCIES,
     INDUSTRIES,
     KINDS,
     LANGUAGES,
     PHASES,
+    RULE_IDS,
     Action,
+    Diagnostics,
+    FindingRef,
     Kpi,
     Meta,
     Persona,
     Rating,
     Stage,
+    Thresholds,
     Touchpoint,
     Workbook,
 )
@@ -71,6 +76,8 @@ FIXED_VALUES = {
     "industry": INDUSTRIES,
     "status": ACTION_STATUSES,
     "language": LANGUAGES,
+    "better": BETTER,
+    "rule": RULE_IDS,
 }
 
 
@@ -82,8 +89,10 @@ def test_every_fixed_value_of_the_model_has_a_label(group):
 
 
 def test_every_field_of_the_model_has_a_label():
-    fields = {"kpi_value"}
-    for record in (Workbook, Meta, Persona, Touchpoint, Rating, Stage, Action, Kpi):
+    fields = {"kpi_value", "kpi_target", "kpi_better", "finding_subject"}
+    fields |= {f"weight_{rule}" for rule in RULE_IDS}
+    records = (Workbook, Meta, Persona, Touchpoint, Rating, Stage, Action, Kpi, FindingRef)
+    for record in (*records, Diagnostics, Thresholds):
         fields |= set(record.model_fields)
     for name in sorted(fields - {"meta", "persona", "ratings", "actions"}):
         assert t(f"field.{name}"), name

@@ -28,10 +28,46 @@ def test_round_trip_of_the_samples(tmp_path, name):
     assert read_xlsx(write_xlsx(workbook, tmp_path / f"{name}.xlsx")) == workbook
 
 
+def test_version_2_fields_round_trip_in_their_own_columns(tmp_path, workbook):
+    from datetime import date
+
+    from tpkit.model import FindingRef, Kpi
+
+    workbook.stages[1].kpi = Kpi(name="Days to invoice", value=48, target=10, better="lower")
+    workbook.actions[0].start = date(2026, 11, 2)
+    workbook.actions[0].finding = FindingRef(rule="handoffs", subject="stay")
+    workbook.diagnostics.thresholds.after_percent = 25
+    workbook.diagnostics.weights = {"consent": 2.5}
+    workbook.meta.language = "de"
+    path = write_xlsx(workbook, tmp_path / "t.xlsx")
+    assert read_xlsx(path) == workbook
+    book = openpyxl.load_workbook(path)
+    stages = [cell.value for cell in book["Journey-Etappen"][1]]
+    assert "KPI-Zielwert" in stages and "KPI besser, wenn" in stages
+    assert list(book["Journey-Etappen"].iter_rows(values_only=True))[2][-1] == "Niedriger"
+    settings = {row[0].value: row[1].value for row in book["Einstellungen der Diagnose"].rows}
+    assert settings["Gewicht: Marketing ohne Einwilligung oder Abmeldung"] == 2.5
+
+
+def test_a_bad_diagnostics_setting_is_named_by_its_cell(tmp_path, workbook):
+    path = write_xlsx(workbook, tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Diagnostics settings"]
+    row = next(r for r in sheet.iter_rows() if r[0].value.startswith("Weight: too much"))
+    row[1].value = -1
+    book.save(path)
+    with pytest.raises(WorkbookInvalid) as caught:
+        read_xlsx(path)
+    assert caught.value.message() == (
+        f"{path} sheet 'Diagnostics settings' cell B{row[0].row}: "
+        "diagnostics.weights.over_contact -1 is too small: the smallest allowed is 0"
+    )
+
+
 def test_one_sheet_per_part_with_headers_in_the_workbook_language(tmp_path, workbook):
     workbook.meta.language = "it"
     book = openpyxl.load_workbook(write_xlsx(workbook, tmp_path / "t.xlsx"))
-    assert len(book.sheetnames) == 6
+    assert len(book.sheetnames) == 7
     touchpoints = book.worksheets[2]
     headers = [cell.value for cell in touchpoints[1]]
     assert "id" not in [h.lower() for h in headers[1:]]  # labels, not keys

@@ -23,10 +23,19 @@ from tpkit.model import SCHEMA_VERSION, Path, Problem, Workbook, integrity_probl
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+
 # schema version N → function turning a version-N document into a version-N+1 one.
 # Add an entry whenever SCHEMA_VERSION grows; files are upgraded on load and
 # written in the current version on the next save.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only adds optional fields (a KPI's target and direction, an action's
+    start and the finding it answers, the diagnostics settings), so a version-1
+    document is already a valid version-2 one. Nothing is guessed for it: a KPI gets
+    no direction it did not say, an action no finding."""
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
@@ -88,7 +97,7 @@ def _prune(value: Any) -> Any:
 
 def _is_empty(value: Any) -> bool:
     # Identity for False: 0 == False in Python, and a KPI value of 0 must be kept.
-    return value is None or value is False or (isinstance(value, str | list) and not value)
+    return value is None or value is False or (isinstance(value, str | list | dict) and not value)
 
 
 def dumps(workbook: Workbook) -> str:
@@ -205,6 +214,7 @@ _SIMPLE_KEYS = {
     "int_from_float": "problem.not_whole_number",
     "float_type": "problem.not_number",
     "float_parsing": "problem.not_number",
+    "finite_number": "problem.not_number",
     "bool_type": "problem.not_bool",
     "bool_parsing": "problem.not_bool",
     "list_type": "problem.not_list",

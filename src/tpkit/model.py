@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Phase = Literal["before", "during", "after"]
 Kind = Literal["human", "digital", "print", "third_party"]
@@ -54,6 +54,23 @@ Industry = Literal[
 ]
 Language = Literal["en", "it", "de", "fr"]
 ActionStatus = Literal["open", "in_progress", "done", "dropped"]
+Better = Literal["higher", "lower"]  # which way a KPI improves
+# The diagnostic rules (tpkit.diagnostics), by their stable ids: an action names the rule
+# of the finding it answers, and a workbook may re-weight each rule.
+RuleId = Literal[
+    "post_purchase_neglect",
+    "over_contact",
+    "consent",
+    "no_owner",
+    "handoffs",
+    "high_scores_yet_churn",
+    "contact_vs_process",
+    "importance_performance",
+    "disagreement",
+    "team_vs_customers",
+    "unbacked",
+    "low_point",
+]
 
 PHASES: tuple[str, ...] = get_args(Phase)
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -62,6 +79,8 @@ FREQUENCIES: tuple[str, ...] = get_args(Frequency)
 INDUSTRIES: tuple[str, ...] = get_args(Industry)
 LANGUAGES: tuple[str, ...] = get_args(Language)
 ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
+BETTER: tuple[str, ...] = get_args(Better)
+RULE_IDS: tuple[str, ...] = get_args(RuleId)
 
 # How many times a year a customer meets a touchpoint of each frequency; the
 # over-contact diagnostics and the summary reason with these numbers.
@@ -91,6 +110,10 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=1, le=5)]
 Emotion = Annotated[int, Field(ge=-2, le=2)]
+Number = Annotated[int | float, Field(allow_inf_nan=False)]  # whole numbers stay whole
+Percent = Annotated[int | float, Field(ge=0, le=100)]
+Weight = Annotated[int | float, Field(ge=0, le=10)]
+Points = Annotated[int | float, Field(gt=0, le=4)]  # a difference on the 1–5 scales
 Timestamp = Annotated[datetime, BeforeValidator(_as_utc)]
 
 
@@ -148,8 +171,13 @@ class Rating(_Record):
 
 
 class Kpi(_Record):
+    """A stage's key figure; with a target and the way it improves, the diagnostics can
+    tell whether the stage's outcome is poor (``better: lower`` for waiting days)."""
+
     name: Name
-    value: int | float | None = None  # whole numbers stay whole in the file
+    value: Number | None = None
+    target: Number | None = None
+    better: Better | None = None  # required with a target: the kit never guesses it
 
 
 class Stage(_Record):
@@ -167,15 +195,50 @@ class Stage(_Record):
     kpi: Kpi | None = None
 
 
+class FindingRef(_Record):
+    """The diagnostic finding an action answers: its rule and what it is about."""
+
+    rule: RuleId
+    subject: Text = ""  # a stage or touchpoint id, a phase, an axis; "" = the whole workbook
+
+
 class Action(_Record):
     id: Id
     what: Name
     touchpoint: Id | None = None
     stage: Id | None = None
     owner: Text = ""
+    start: date | None = None  # when customers meet the change: later answers count as "after"
     due: date | None = None
     status: ActionStatus = "open"
     expected_effect: Text = ""
+    finding: FindingRef | None = None
+
+
+class Thresholds(_Record):
+    """Where the diagnostic rules start to speak, for one workbook. A threshold left out
+    takes the kit's default (``tpkit.diagnostics.settings.DEFAULTS``), so a file only
+    holds what a team chose and later defaults still reach it."""
+
+    after_percent: Percent | None = None  # after-purchase touchpoints below this share
+    after_minimum: Annotated[int, Field(ge=0)] | None = None  # … or fewer than this many
+    contacts_per_month: Annotated[int | float, Field(ge=0)] | None = None  # marketing, per customer
+    same_channel: Annotated[int, Field(ge=2)] | None = None  # one channel this often in a stage
+    owners_per_stage: Annotated[int, Field(ge=2)] | None = None  # owners meaning a hand-off
+    good_quality: Annotated[int | float, Field(ge=1, le=5)] | None = None  # a team mean: good
+    good_csat: Percent | None = None  # customers' CSAT that does well
+    low_emotion: Emotion | None = None  # a stage feeling this low or lower is a poor outcome
+    axis_gap: Points | None = None  # contact vs process, points
+    spread: Annotated[int, Field(ge=1, le=4)] | None = None  # raters this far apart
+    team_gap: Points | None = None  # team above customers
+    min_answers: Annotated[int, Field(ge=1)] | None = None  # answers that back a figure
+
+
+class Diagnostics(_Record):
+    """A workbook's own settings of the diagnostics: thresholds and priority weights."""
+
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    weights: dict[RuleId, Weight] = {}  # a rule's priority × weight; 1 when left out
 
 
 class EventRule(_Record):
@@ -204,7 +267,7 @@ class Digital(_Record):
 
 
 class Workbook(_Record):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     meta: Meta
     persona: Persona | None = None
     touchpoints: list[Touchpoint] = []
@@ -212,6 +275,7 @@ class Workbook(_Record):
     ratings: list[Rating] = []
     actions: list[Action] = []
     digital: Digital | None = None
+    diagnostics: Diagnostics = Field(default_factory=Diagnostics)
 
     @model_validator(mode="after")
     def _mirror_stage_links(self) -> Workbook:
@@ -393,6 +457,9 @@ def _integrity_problems(wb: Workbook) -> Iterator[Problem]:
             yield from link(
                 ("digital", "touchpoints", tp_id), tp_id, touchpoint_ids, "problem.no_touchpoint"
             )
+    for i, stage in enumerate(wb.stages):
+        if stage.kpi and stage.kpi.target is not None and stage.kpi.better is None:
+            yield Problem(("stages", i, "kpi", "better"), "problem.kpi_without_direction")
 
 
 def _unique_ids(section: str, records: list[Any]) -> Iterator[Problem]:

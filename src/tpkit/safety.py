@@ -92,7 +92,7 @@ def mask_names(text: str, replacements: dict[str, str]) -> str:
 
 
 # Workbook fields that hold ids, not text: masking must never touch them.
-_ID_FIELDS = frozenset({"id", "touchpoint", "stage", "stages", "touchpoints"})
+_ID_FIELDS = frozenset({"id", "touchpoint", "stage", "stages", "touchpoints", "subject"})
 
 
 def mask_workbook(workbook: Workbook, language: str) -> Workbook:

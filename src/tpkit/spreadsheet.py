@@ -24,14 +24,19 @@ from tpkit.fileformat import to_workbook
 from tpkit.i18n import catalogue, label, t
 from tpkit.model import (
     LANGUAGES,
+    RULE_IDS,
     SCHEMA_VERSION,
     Action,
+    Diagnostics,
+    FindingRef,
     Id,
+    Kpi,
     Meta,
     Persona,
     Problem,
     Rating,
     Stage,
+    Thresholds,
     Touchpoint,
     Workbook,
 )
@@ -48,19 +53,52 @@ _SECTIONS: tuple[tuple[str, type[BaseModel], bool], ...] = (
     ("stages", Stage, True),
     ("ratings", Rating, True),
     ("actions", Action, True),
+    ("diagnostics", Diagnostics, False),
 )
-_KPI_VALUE = "kpi_value"  # a stage's KPI is spread over two columns: kpi (name), kpi_value
+# A record inside a row is spread over columns: its first field under the record's own
+# name (kpi = the KPI's name, finding = the rule), the others as NAME_FIELD (kpi_target).
+_NESTED: dict[str, type[BaseModel]] = {"kpi": Kpi, "finding": FindingRef}
+_WEIGHT = "weight_"  # the diagnostics sheet: one row per threshold, then weight_RULE rows
 _TRUE_WORDS = {"true", "yes", "y", "1", "x", "sì", "si", "ja", "oui", "vrai", "wahr"}
 _FALSE_WORDS = {"false", "no", "n", "0", "nein", "non", "faux", "falsch", ""}
 
 
 def _columns(record: type[BaseModel]) -> list[str]:
-    names = list(record.model_fields)
-    if record is Stage:
-        names.insert(names.index("kpi") + 1, _KPI_VALUE)
+    if record is Diagnostics:
+        return [*Thresholds.model_fields, *(f"{_WEIGHT}{rule}" for rule in RULE_IDS)]
+    names: list[str] = []
+    for name in record.model_fields:
+        names.append(name)
+        if name in _NESTED:
+            names += [f"{name}_{sub}" for sub in list(_NESTED[name].model_fields)[1:]]
     if record is Meta:
         names.insert(0, "schema_version")  # the workbook's version travels with its details
     return names
+
+
+def _nested(column: str) -> tuple[str, str] | None:
+    """``kpi_target`` → ("kpi", "target"), ``kpi`` → ("kpi", "name"); None for a plain column."""
+    parent, _, sub = column.partition("_")
+    if column in _NESTED:
+        return column, next(iter(_NESTED[column].model_fields))
+    if parent in _NESTED and sub in _NESTED[parent].model_fields:
+        return parent, sub
+    return None
+
+
+def _field_of(record: type[BaseModel], column: str) -> tuple[type[BaseModel], str]:
+    """The record and field a column's cells hold (``kpi_better`` → Kpi.better)."""
+    if record is Diagnostics:
+        return (Diagnostics, "weights") if column.startswith(_WEIGHT) else (Thresholds, column)
+    nested = _nested(column)
+    return (_NESTED[nested[0]], nested[1]) if nested else (record, column)
+
+
+def _diagnostics_rows(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """The diagnostics block as the sheet's rows: thresholds by name, then weights."""
+    settings = settings or {}
+    weights = {f"{_WEIGHT}{rule}": w for rule, w in (settings.get("weights") or {}).items()}
+    return {**(settings.get("thresholds") or {}), **weights}
 
 
 # --- writing --------------------------------------------------------------------------
@@ -79,6 +117,7 @@ def write_xlsx(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
     book.remove(book.active)
     data = workbook.model_dump(mode="python")
     data["meta"] = {"schema_version": SCHEMA_VERSION, **data["meta"]}
+    data["diagnostics"] = _diagnostics_rows(data["diagnostics"])
     for section, record, as_table in _SECTIONS:
         sheet = book.create_sheet(label("section", section, language))
         if as_table:
@@ -109,16 +148,16 @@ def write_xlsx(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
 
 
 def _flat(item: dict[str, Any], column: str) -> Any:
-    if column == "kpi":
-        return (item.get("kpi") or {}).get("name")
-    if column == _KPI_VALUE:
-        return (item.get("kpi") or {}).get("value")
+    nested = _nested(column)
+    if nested:
+        return (item.get(nested[0]) or {}).get(nested[1])
     return item.get(column)
 
 
 def _cell(record: type[BaseModel], name: str, value: Any, language: str) -> Any:
     if value is None:
         return None
+    record, name = _field_of(record, name)
     if isinstance(value, list):
         value = "\n".join(value)
     if isinstance(value, datetime):
@@ -137,10 +176,10 @@ def _add_choices(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     for index, name in enumerate(columns, start=1):
-        group = _choice_group(record, name)
+        group = _choice_group(*_field_of(record, name))
         if not group:
             continue
-        labels = [label(group, key, language) for key in _choices(record, name)]
+        labels = [label(group, key, language) for key in _choices(*_field_of(record, name))]
         formula = '"' + ",".join(labels) + '"'
         if any("," in text or '"' in text for text in labels) or len(formula) > 255:
             continue
@@ -213,6 +252,8 @@ class _SheetReader:
                 document[section] = self._table(sheet.title, section, record, rows)
             else:
                 values = self._pairs(sheet.title, section, record, rows)
+                if section == "diagnostics":
+                    values = self._settings(values)
                 if section == "meta":
                     document["schema_version"] = values.pop("schema_version", None)
                 if values or section == "meta":
@@ -244,10 +285,13 @@ class _SheetReader:
             for column_number, (name, value) in enumerate(zip(columns, row, strict=False), start=1):
                 if name is None:
                     continue
-                self.cells[(section, index, "kpi" if name == _KPI_VALUE else name)] = (
-                    title,
-                    f"{get_column_letter(column_number)}{row_number}",
-                )
+                place = (title, f"{get_column_letter(column_number)}{row_number}")
+                nested = _nested(name)
+                if nested:  # a problem with the whole KPI points at its first column
+                    self.cells.setdefault((section, index, nested[0]), place)
+                    self.cells[(section, index, *nested)] = place
+                else:
+                    self.cells[(section, index, name)] = place
                 self._put(item, record, name, value)
             items.append(item)
         return items
@@ -266,7 +310,7 @@ class _SheetReader:
             if name not in known:
                 self._unknown_column(title, f"A{row_number}", section, header, known)
                 continue
-            self.cells[(section, name)] = (title, f"B{row_number}")
+            self.cells[_setting_path(section, name)] = (title, f"B{row_number}")
             if name == "schema_version":
                 values[name] = value
             else:
@@ -276,10 +320,23 @@ class _SheetReader:
     def _put(self, item: dict[str, Any], record: type[BaseModel], name: str, value: Any) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return
-        if name in ("kpi", _KPI_VALUE):
-            item.setdefault("kpi", {})["name" if name == "kpi" else "value"] = value
-            return
-        item[name] = _from_cell(record, name, value)
+        nested = _nested(name)
+        if nested and record is not Diagnostics:
+            parent, sub = nested
+            item.setdefault(parent, {})[sub] = _from_cell(_NESTED[parent], sub, value)
+        elif record is Diagnostics and not name.startswith(_WEIGHT):
+            item[name] = _from_cell(Thresholds, name, value)
+        else:
+            item[name] = value if record is Diagnostics else _from_cell(record, name, value)
+
+    @staticmethod
+    def _settings(rows: dict[str, Any]) -> dict[str, Any]:
+        """The diagnostics sheet's rows as the file's block: thresholds, weights."""
+        weights = {k[len(_WEIGHT) :]: v for k, v in rows.items() if k.startswith(_WEIGHT)}
+        thresholds = {k: v for k, v in rows.items() if not k.startswith(_WEIGHT)}
+        return {
+            name: part for name, part in (("thresholds", thresholds), ("weights", weights)) if part
+        }
 
     def _unknown_column(
         self, sheet: str, cell: str, section: str, header: Any, known: list[str]
@@ -300,6 +357,15 @@ class _SheetReader:
             if place:
                 return LocatedProblem(self.source, None, problem, *place)
         return LocatedProblem(self.source, None, problem)
+
+
+def _setting_path(section: str, name: str) -> ModelPath:
+    """Where a row of a pairs sheet lands in the document (a weight in ``weights``)."""
+    if section != "diagnostics":
+        return (section, name)
+    if name.startswith(_WEIGHT):
+        return (section, "weights", name[len(_WEIGHT) :])
+    return (section, "thresholds", name)
 
 
 def _from_cell(record: type[BaseModel], name: str, value: Any) -> Any:
@@ -336,7 +402,9 @@ def _accepts(annotation: Any, kind: type) -> bool:
 
 def _choices(record: type[BaseModel], name: str) -> tuple[str, ...]:
     annotation = record.model_fields[name].annotation if name in record.model_fields else None
-    return get_args(annotation) if get_origin(annotation) is Literal else ()
+    if get_origin(annotation) is not Literal:  # an optional choice: Literal[…] | None
+        annotation = next((a for a in get_args(annotation) if get_origin(a) is Literal), None)
+    return get_args(annotation) if annotation is not None else ()
 
 
 def _choice_group(record: type[BaseModel], name: str) -> str | None:
