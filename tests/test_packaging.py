@@ -41,4 +41,7 @@ def test_the_wheel_carries_its_data(tmp_path):
     }
     expected |= {f"tpkit/locales/{lang}.yaml" for lang in LANGUAGES}
     expected |= {f"tpkit/locales/suggestions/{lang}.yaml" for lang in LANGUAGES}
+    expected |= {f"tpkit/docs/guide/{lang}/09-checklist.md" for lang in LANGUAGES}
+    expected |= {f"tpkit/docs/guide/{lang}/cases/saas.md" for lang in LANGUAGES}
+    expected |= {"tpkit/data/samples/saas.yaml", "tpkit/data/samples/ecoshop.yaml"}
     assert expected <= names

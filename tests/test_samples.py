@@ -8,7 +8,7 @@ from tpkit.catalogue import all_suggestions, suggestions
 from tpkit.fileformat import dumps
 from tpkit.i18n import t
 from tpkit.metrics import team_scores
-from tpkit.model import CHANNELS, INDUSTRIES, KINDS, LANGUAGES, PHASES, Workbook
+from tpkit.model import CHANNELS, CONTACTS_PER_YEAR, INDUSTRIES, KINDS, LANGUAGES, PHASES, Workbook
 from tpkit.samples import SAMPLE_NAMES, from_sample, sample_path
 from tpkit.store import read
 
@@ -101,3 +101,42 @@ def test_samples_give_kpi_targets_and_actions_that_answer_findings(name):
     assert len(kpis) >= 5 and all(kpi.better in ("higher", "lower") for kpi in kpis)
     assert any(action.finding for action in wb.actions)
     assert any(action.start for action in wb.actions)
+
+
+def test_saas_scores_high_everywhere_yet_the_journey_drops_between_hand_offs():
+    """The seeds' company whose touchpoints all scored above 90 % and still lost customers."""
+    wb = read(sample_path("saas"))
+    assert (wb.meta.language, wb.meta.industry) == ("de", "saas")
+    scores = team_scores(wb).values()
+    assert all((s.contact_quality + s.process_quality) / 2 >= 4 for s in scores)
+    lowest = min(wb.stages, key=lambda s: s.emotion)
+    assert lowest.emotion == -2 and not lowest.owner
+    chain = ["linkedin-anzeigen", "erstgespraech", "kickoff", "support-tickets"]
+    owners = [wb.touchpoint(tp_id).owner for tp_id in chain]
+    assert owners == ["Marketing", "Vertrieb", "Onboarding", "Support"]  # four departments
+    hand_offs = [tp for tp in wb.touchpoints if tp.id.startswith("uebergabe")]
+    assert len(hand_offs) == 2 and not any(tp.owner for tp in hand_offs)
+
+
+def test_ecoshop_follows_the_seeds_chain_and_contacts_too_often_after_purchase():
+    wb = read(sample_path("ecoshop"))
+    assert (wb.meta.language, wb.meta.industry) == ("fr", "retail_ecommerce")
+    chain = ["pub-instagram", "site-marchand", "suggestion-panier", "remerciement", "lettre-hebdo"]
+    stage_of = {tp_id: i for i, stage in enumerate(wb.stages) for tp_id in stage.touchpoints}
+    assert [stage_of[tp_id] for tp_id in chain] == sorted(stage_of[tp_id] for tp_id in chain)
+    assert wb.touchpoint("lettre-hebdo").frequency == "weekly"
+    after = wb.touchpoints_in("after")
+    assert sum(CONTACTS_PER_YEAR[tp.frequency] for tp in after) > 365
+    unconsented = [tp.id for tp in after if tp.marketing_contact and not tp.consent]
+    assert "remerciement" in unconsented and "lettre-hebdo" in unconsented
+    lowest = min(wb.stages, key=lambda s: s.emotion)
+    assert lowest.phase == "after" and lowest.emotion == -2
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_tpkit_new_offers_every_sample(tmp_path, name):
+    from tpkit.cli import main
+
+    target = tmp_path / f"{name}.yaml"
+    assert main(["new", str(target), "--sample", name]) == 0
+    assert read(target).touchpoints == read(sample_path(name)).touchpoints

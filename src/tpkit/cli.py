@@ -173,6 +173,10 @@ def _parser() -> argparse.ArgumentParser:
     from tpkit.events.cli import add_events_commands
 
     add_events_commands(command, commands)
+
+    from tpkit.teaching.cli import add_teaching_commands
+
+    add_teaching_commands(command, commands)
     return parser
 
 

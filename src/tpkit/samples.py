@@ -9,7 +9,7 @@ from tpkit.model import Meta, Workbook, now
 from tpkit.resources import bundled
 from tpkit.store import read
 
-SAMPLE_NAMES = ("shawna", "ticino", "bank")
+SAMPLE_NAMES = ("shawna", "ticino", "saas", "bank", "ecoshop")
 
 
 def sample_path(name: str) -> Path:

@@ -166,12 +166,18 @@ def _palette_rules() -> str:
 
 def stylesheet(ctx: ReportContext) -> str:
     """The print CSS with this report's accent colour and running title filled in."""
-    accent = css_colour(ctx.accent, DEFAULT_ACCENT)
+    return print_stylesheet(ctx.accent, running_title(ctx))
+
+
+def print_stylesheet(accent: str, title: str) -> str:
+    """The reports' print CSS for any A4 document of the kit (the reports, the
+    facilitator guide): this accent colour, this running title at the top of pages."""
+    accent = css_colour(accent, DEFAULT_ACCENT)
     values = {
         "@accent@": accent,
         "@on-accent@": ink_on(accent),
         "@accent-text@": text_accent(accent),
-        "@running-title@": css_string(running_title(ctx)),
+        "@running-title@": css_string(title),
         "@ink@": style.INK,
         "@muted@": style.MUTED,
         "@rule@": style.RULE,
