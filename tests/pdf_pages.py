@@ -31,7 +31,8 @@ class Page:
 
     @property
     def text(self) -> str:
-        return " ".join(word.text for word in self.words)
+        """The words in reading order; a word hyphenated at a line end is whole again."""
+        return " ".join(word.text for word in self.words).replace("\u2010 ", "")
 
     def outside(self) -> list[Word]:
         """Words that do not lie wholly inside the page."""

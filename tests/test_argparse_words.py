@@ -102,6 +102,28 @@ def test_errors_are_in_the_chosen_language(capsys):
     assert "Fehler: diese Argumente fehlen: PATH" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_help_formats_in_every_language(language):
+    """Every command's --help, however deep; a "95 %" in a help text is just a per cent."""
+    from tpkit.cli import _parser
+    from tpkit.i18n import set_language
+
+    set_language(language)
+    with argparse_speaking(language):
+        parser = _parser()
+        helps = [sub.format_help() for sub in all_parsers(parser)]
+    assert len(helps) > 15
+    assert any("95" in text and "%" in text for text in helps)
+
+
+def all_parsers(parser: argparse.ArgumentParser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from all_parsers(sub)
+
+
 def test_argparse_gets_its_own_words_back_afterwards(capsys):
     before = argparse._  # type: ignore[attr-defined]
     with pytest.raises(SystemExit):

@@ -63,3 +63,13 @@ def argparse_speaking(language: str) -> Iterator[None]:
         yield
     finally:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class CatalogueHelpFormatter(argparse.HelpFormatter):
+    """Help texts come from the catalogue as plain text: the "%" in "95 % intervals" is a
+    per cent sign. argparse would read it as a format and fail; only a help that uses
+    argparse's own ``%(default)s``-style fields is formatted."""
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        text = self._get_help_string(action) or ""
+        return super()._expand_help(action) if "%(" in text else text

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tpkit import __version__
-from tpkit.argparse_words import argparse_speaking
+from tpkit.argparse_words import CatalogueHelpFormatter, argparse_speaking
 from tpkit.errors import TpkitError, WorkbookInvalid
 from tpkit.i18n import current_language, label, set_language, t
 from tpkit.model import INDUSTRIES, LANGUAGES, PHASES, Workbook
@@ -82,7 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", type=_language, default=argparse.SUPPRESS, help=t("cli.lang"), metavar="LANG"
     )
     parser = argparse.ArgumentParser(
-        prog="tpkit", description=t("cli.description"), epilog=t("cli.epilog"), parents=[common]
+        prog="tpkit",
+        description=t("cli.description"),
+        epilog=t("cli.epilog"),
+        parents=[common],
+        formatter_class=CatalogueHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"tpkit {__version__}", help=t("cli.version")
@@ -95,7 +99,13 @@ def _parser() -> argparse.ArgumentParser:
         help_key: str,
         into: argparse._SubParsersAction = commands,
     ) -> argparse.ArgumentParser:
-        sub = into.add_parser(name, help=t(help_key), description=t(help_key), parents=[common])
+        sub = into.add_parser(
+            name,
+            help=t(help_key),
+            description=t(help_key),
+            parents=[common],
+            formatter_class=CatalogueHelpFormatter,
+        )
         if run:
             sub.set_defaults(run=run)
         return sub
