@@ -69,7 +69,7 @@ JOURNEY_LANES = (
     "kpi",
 )
 EMOTIONS = (2, 1, 0, -1, -2)
-ACTION_FIELDS = ("what", "touchpoint", "owner", "due", "status", "expected_effect")
+ACTION_FIELDS = ("what", "touchpoint", "owner", "start", "due", "status", "expected_effect")
 
 # Rows per page, so every page holds what fits (see worksheets.css for the heights).
 INVENTORY_ROWS = 10
@@ -366,6 +366,7 @@ def _action_values(workbook: Workbook, action, language: str) -> dict[str, str]:
         "what": action.what,
         "touchpoint": names.get(target, target),
         "owner": action.owner,
+        "start": action.start.isoformat() if action.start else "",
         "due": action.due.isoformat() if action.due else "",
         "status": label("status", action.status, language),
         "expected_effect": action.expected_effect,
