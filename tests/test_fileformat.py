@@ -147,7 +147,7 @@ def test_diagnostics_settings_are_checked_and_only_what_was_set_is_written():
     assert workbook.diagnostics.weights == {"consent": 2}
     assert dumps(workbook) == text
     with pytest.raises(WorkbookInvalid) as caught:
-        loads(text.replace("consent: 2", "consnet: 2").replace("25", "250"), "t.yaml")
+        loads(text.replace("consent: 2", "consnet: 2").replace(": 25\n", ": 250\n"), "t.yaml")
     lines = caught.value.message().splitlines()
     assert "diagnostics.thresholds.after_percent 250 is too large" in lines[0]
     assert "'consnet' is not one of: post_purchase_neglect, over_contact" in lines[1]
