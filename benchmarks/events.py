@@ -210,7 +210,7 @@ def write_log(path: Path, events: int) -> int:
     """The seeded bank log with about ``events`` events of ``events / 10`` customers."""
     from tpkit.events.synthetic import generate, write_csv
 
-    table = generate(events // 10, 10.0, seed=2026, returning=0.9)
+    table = generate(events // 10, 11.9, seed=2026, returning=0.9)  # about 10 each
     write_csv(table, path)
     return table.num_rows
 

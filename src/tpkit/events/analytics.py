@@ -33,6 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
+from tpkit.events.engines import keep
 from tpkit.model import Workbook
 
 PATH_STEPS = 5  # a path is a customer's first five steps
@@ -300,15 +301,17 @@ def attribution(events: ir.Table, step_table: ir.Table, conversion: str) -> Attr
     result = Attribution(conversion)
     if not conversion:
         return result
-    converted = _conversions(events, conversion)
+    converted = keep(_conversions(events, conversion))
     before = step_table.filter(step_table.touchpoint != conversion)
     before = before.left_join(converted, "customer").select(
         before.customer, before.ts, before.line, before.touchpoint, converted.converted_at
     )
     before = before.filter(before.converted_at.isnull() | (before.ts < before.converted_at))
     window = ibis.window(group_by=before.customer, order_by=_order(before))
-    before = before.mutate(
-        step=ibis.row_number().over(window), following=before.touchpoint.lead().over(window)
+    before = keep(  # read by five queries below: worked out once
+        before.mutate(
+            step=ibis.row_number().over(window), following=before.touchpoint.lead().over(window)
+        )
     )
     won = before.converted_at.notnull()
     end = ibis.ifelse(won, ibis.literal(CONVERSION), ibis.literal(NULL))

@@ -221,17 +221,21 @@ class _connect:
 _MACROS = (
     # a time as written: epoch micros (GA4), millis, seconds; ISO 8601 with or without
     # an offset (naive ones are in the session's time zone); local day/month formats
-    """CREATE MACRO tp_time(x, formats) AS CASE
-        WHEN x IS NULL THEN NULL
-        WHEN regexp_full_match(x, '\\d{16}') THEN timezone('UTC', make_timestamp(x::BIGINT))
-        WHEN regexp_full_match(x, '\\d{13}') THEN timezone('UTC', epoch_ms(x::BIGINT))
-        WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
-        ELSE coalesce(TRY_CAST(x AS TIMESTAMPTZ), try_strptime(x, formats)::TIMESTAMPTZ)
-    END""",
+    """CREATE MACRO tp_time(x, formats) AS coalesce(
+        TRY_CAST(x AS TIMESTAMPTZ),
+        CASE WHEN NOT regexp_full_match(x, '\\d{9,16}(\\.\\d+)?') THEN NULL
+             WHEN length(x) = 16 THEN timezone('UTC', make_timestamp(x::BIGINT))
+             WHEN length(x) = 13 THEN timezone('UTC', epoch_ms(x::BIGINT))
+             WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
+        END,
+        try_strptime(x, formats)::TIMESTAMPTZ)""",
     # a URL or path as its path: no scheme, host, query or fragment
-    """CREATE MACRO tp_path(x) AS CASE WHEN x IS NULL THEN NULL ELSE coalesce(nullif(
-        regexp_replace(regexp_replace(x, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
-                       '[?#].*$', ''), ''), '/') END""",
+    """CREATE MACRO tp_path(x) AS CASE
+        WHEN x IS NULL THEN NULL
+        WHEN NOT (contains(x, '://') OR contains(x, '?') OR contains(x, '#')) THEN x
+        ELSE coalesce(nullif(
+            regexp_replace(regexp_replace(x, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
+                           '[?#].*$', ''), ''), '/') END""",
     "CREATE MACRO tp_text(x) AS nullif(trim(x), '')",
 )
 
@@ -269,7 +273,10 @@ def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> in
     time_index = columns["time"][0]
     formats = _time_formats(first.column(f"c{time_index}"))
     page_raw = text("page")
-    utm = f"tp_text(regexp_extract({page_raw}, '[?&]utm_source=([^&#]*)', 1))"
+    utm = (
+        f"CASE WHEN contains({page_raw}, 'utm_source=') THEN "
+        f"tp_text(regexp_extract({page_raw}, '[?&]utm_source=([^&#]*)', 1)) END"
+    )
     consent = text("consent")
     con.register("raw_log", reader)
     con.execute(
@@ -385,7 +392,7 @@ def _store(
             f"""COPY (SELECT {", ".join(_KEY)}, {others}, min(line) AS line, month
                 FROM merged GROUP BY {", ".join(_KEY)}, month)
             TO '{_sql_text(str(fresh))}' (FORMAT parquet, PARTITION_BY (month),
-                COMPRESSION zstd, ROW_GROUP_SIZE 262144)"""
+                ROW_GROUP_SIZE 262144)"""
         )
         after = _one(
             con, f"SELECT count(*) FROM read_parquet('{_sql_text(str(fresh))}/*/*.parquet')"
