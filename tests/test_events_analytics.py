@@ -225,3 +225,25 @@ def test_offer_after_prefers_a_marketing_contact_of_the_next_stage():
     assert an.offer_after(["login", "mortgage-calculator"], workbook) == "car-loan-email"
     assert an.offer_after(["login"], workbook) == "mortgage-calculator"
     assert an.offer_after(["mortgage-application"], workbook) is None
+
+
+def test_spark_without_java_says_how_to_get_it(monkeypatch):
+    from pyspark.sql import SparkSession
+
+    from tpkit.errors import TpkitError
+    from tpkit.events import engines
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(TpkitError) as caught:
+        engines.spark_session.__wrapped__()
+    assert "default-jre-headless" in caught.value.message()
+
+
+def test_an_unknown_engine_is_named(workbook_path):
+    from tpkit.errors import TpkitError
+
+    with pytest.raises(TpkitError) as caught:
+        open_events(workbook_path, "flink")
+    assert "duckdb, spark" in caught.value.message()
