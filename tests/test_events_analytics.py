@@ -247,3 +247,12 @@ def test_an_unknown_engine_is_named(workbook_path):
     with pytest.raises(TpkitError) as caught:
         open_events(workbook_path, "flink")
     assert "duckdb, spark" in caught.value.message()
+
+
+def test_the_workbooks_over_contact_threshold_is_the_limit(workbook_path):
+    workbook = bank()
+    workbook.diagnostics.thresholds.contacts_per_month = 1  # B already had the newsletter
+    events = open_events(workbook_path)
+    result = an.next_best(events, keep(an.steps(events)), workbook, "mortgage_application")
+    b = {s.path: s for s in result.segments}[("newsletter", "mortgage-calculator")]
+    assert (result.contact_limit, b.consenting, b.eligible, b.over_limit) == (1, 1, 0, 1)

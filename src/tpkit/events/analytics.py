@@ -40,8 +40,8 @@ PATH_STEPS = 5  # a path is a customer's first five steps
 TOP_PATHS = 20
 TOP_UNMAPPED = 10
 RECENT_DAYS = 30  # the window whose steps show a customer's current interest
-# The over-contact limit: marketing contacts per customer in RECENT_DAYS. One place
-# for it until the diagnostics' over_contact rule holds a per-workbook threshold.
+# The over-contact limit when a workbook sets none (diagnostics.thresholds.contacts_per_month):
+# marketing contacts per customer in RECENT_DAYS, the offer included.
 MARKETING_CONTACTS_PER_MONTH = 4
 
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"  # not valid touchpoint ids
@@ -424,17 +424,19 @@ class Segment:
 class NextBest:
     as_of: str
     recent_days: int
-    contact_limit: int
+    contact_limit: float
     segments: list[Segment] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "segments": [segment.as_dict() for segment in self.segments]}
 
 
-def contact_limit(workbook: Workbook) -> int:
-    """Marketing contacts a customer may get in :data:`RECENT_DAYS` (the over-contact limit)."""
-    del workbook  # every workbook has the same limit until the diagnostics set one per file
-    return MARKETING_CONTACTS_PER_MONTH
+def contact_limit(workbook: Workbook) -> float:
+    """Marketing contacts a customer may get in :data:`RECENT_DAYS`, the offer included:
+    the workbook's over-contact threshold (``diagnostics.thresholds.contacts_per_month``),
+    else the kit's default."""
+    chosen = workbook.diagnostics.thresholds.contacts_per_month
+    return MARKETING_CONTACTS_PER_MONTH if chosen is None else chosen
 
 
 def offer_after(path: Iterable[str], workbook: Workbook, conversion: str = "") -> str | None:
@@ -509,7 +511,7 @@ def next_best(
     who = tails.left_join(consent, "customer").select(tails, consent.consent)
     who = who.left_join(contacts, "customer").select(who, contacts.contacts)
     yes = who.consent.fill_null(False)
-    under = who.contacts.fill_null(0) < limit
+    under = who.contacts.fill_null(0) + 1 <= limit
     counted = who.group_by(["previous", "last"]).aggregate(
         customers=who.count(),
         consenting=yes.sum(),
@@ -555,7 +557,9 @@ def eligible_customers(
         who.previous.isnull() if previous is None else (who.previous == previous)
     )
     chosen = who.filter(
-        match & who.consent.fill_null(False) & (who.contacts.fill_null(0) < contact_limit(workbook))
+        match
+        & who.consent.fill_null(False)
+        & (who.contacts.fill_null(0) + 1 <= contact_limit(workbook))
     )
     return sorted(r["customer"] for r in _rows(chosen.select("customer")))
 
