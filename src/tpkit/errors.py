@@ -33,10 +33,29 @@ def format_path(path: Path) -> str:
     return text
 
 
+SHOWN_CHARACTERS = 60  # of a user's value in a message: enough to recognise it
+
+
+class _Shortened(str):
+    """The start of a long value's repr, printed as it is by ``{value!r}``."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _display(name: str, value: Any) -> Any:
-    """Lists of choices read as 'a, b, c'; a user's own value keeps its shape."""
+    """Lists of choices read as 'a, b, c'; a user's own value keeps its shape, cut short
+    when long (a whole paragraph, or a list of thousands, helps nobody find the line)."""
     if name == "allowed" and isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if name != "value":
+        return value
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        return value[:SHOWN_CHARACTERS] + "…"
+    if isinstance(value, list | tuple | dict):
+        shown = repr(value)
+        if len(shown) > SHOWN_CHARACTERS:
+            return _Shortened(shown[:SHOWN_CHARACTERS] + "…")
     return value
 
 

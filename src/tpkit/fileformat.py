@@ -1,16 +1,24 @@
 """The workbook as YAML text: parse and check it with line numbers, and write it back stably.
 
 Parsing is the fast C loader; only when something is wrong is the text composed a
-second time into nodes to find the line of each problem. Writing is deterministic
-(field order of the model, empty fields left out, multi-line text as ``|`` blocks),
-so a file read and written unchanged is byte-identical and diffs stay small.
+second time into nodes to find the line of each problem. A file that could make loading
+slow or huge is refused first, cheaply: one over :data:`MAX_FILE_BYTES`, aliases that
+stand for more than :data:`ALIAS_BUDGET` values ("billion laughs"), a section with more
+records than the model allows (counted on the parser's event stream, nothing built).
+
+Writing is deterministic (field order of the model, empty fields left out, multi-line
+text as ``|`` blocks), so a file read and written unchanged is byte-identical and diffs
+stay small.
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from typing import Any, get_args
 
 import yaml
@@ -19,6 +27,12 @@ from pydantic import BaseModel, ValidationError
 from tpkit.errors import LocatedProblem, WorkbookInvalid
 from tpkit.i18n import t
 from tpkit.model import SCHEMA_VERSION, Path, Problem, Workbook, integrity_problems
+
+MAX_FILE_BYTES = 4_000_000  # 150 times the Shawna sample; a team at every record limit fits
+ALIAS_BUDGET = 10_000  # values that &anchors / *aliases may stand for in one file
+_COUNTED_ABOVE = 200_000  # characters: from here on, records are counted before loading
+PROBLEMS_SHOWN = 20  # of one file; a line then counts the others
+MORE_PROBLEMS = "problem.more_problems"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -116,8 +130,25 @@ def dumps(workbook: Workbook) -> str:
     return header + body
 
 
+def too_large(size: int, source: str) -> WorkbookInvalid | None:
+    """The refusal of a file of ``size`` bytes, or None if it is within the limit."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return _invalid(
+        source,
+        None,
+        (),
+        "problem.file_too_large",
+        size=f"{size / 1_000_000:.1f}",
+        limit=MAX_FILE_BYTES // 1_000_000,
+    )
+
+
 def decode(raw: bytes, source: str) -> str:
     """Bytes of a workbook file as text; only UTF-8 (with or without BOM) is accepted."""
+    refusal = too_large(len(raw), source)
+    if refusal:
+        raise refusal
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -130,7 +161,10 @@ def loads(text: str, source: str) -> Workbook:
     if not text.strip():
         raise _invalid(source, None, (), "problem.empty_file")
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        if len(text) > _COUNTED_ABOVE or ("&" in text and "*" in text):
+            _check_shape(text, source)
+        with _without_gc():
+            data = yaml.load(text, Loader=_StrictLoader)
     except _DuplicateKey as duplicate:
         raise _invalid(
             source,
@@ -162,9 +196,125 @@ def to_workbook(data: dict[str, Any]) -> tuple[Workbook | None, list[Problem]]:
     try:
         workbook = Workbook.model_validate(migrate(data))
     except ValidationError as error:
-        return None, [problem_from(e) for e in error.errors(include_url=False)]
-    problems = integrity_problems(workbook)
+        errors = error.errors(include_url=False)
+        return None, _first_few([problem_from(e) for e in errors[: PROBLEMS_SHOWN + 1]], errors)
+    problems = _first_few(integrity_problems(workbook))
     return (None if problems else workbook), problems
+
+
+@cache
+def record_limits() -> dict[str, int]:
+    """The most records each top-level section may hold, as the model says."""
+    limits = {}
+    for name, info in Workbook.model_fields.items():
+        for constraint in info.metadata:
+            if getattr(constraint, "max_length", None):
+                limits[name] = constraint.max_length
+    return limits
+
+
+class _Collection:
+    """An open sequence or mapping while the event stream is walked."""
+
+    __slots__ = ("anchor", "items", "key", "limit", "mapping", "name", "values")
+
+    def __init__(self, anchor: str | None, mapping: bool, name: Any, limit: int | None) -> None:
+        self.anchor, self.mapping, self.name, self.limit = anchor, mapping, name, limit
+        self.values = 1  # itself
+        self.items = 0  # entries (for a mapping: keys and values)
+        self.key: Any = None  # a mapping's last key, naming the value that follows
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse aliases that stand for too many values and sections with too many records,
+    walking the parser's events once: nothing is built, so this is fast and small."""
+    limits = record_limits()
+    keys = limits["touchpoints"]  # digital rules are keyed by touchpoint; records have fewer
+    sizes: dict[str, int] = {}  # anchor → the values it stands for
+    open_: list[_Collection] = []
+    aliased = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            weight = sizes.get(event.anchor, 1)
+            aliased += weight
+            if aliased > ALIAS_BUDGET:
+                raise _invalid(
+                    source,
+                    event.start_mark.line + 1,
+                    (),
+                    "problem.alias_bomb",
+                    anchor=event.anchor,
+                    limit=ALIAS_BUDGET,
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            weight = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            parent = open_[-1] if open_ else None
+            name = parent.key if parent is not None and parent.mapping else None
+            if parent is not None:
+                _add_item(parent, source, event)
+            mapping = isinstance(event, yaml.MappingStartEvent)
+            # a section's records as the model limits them; no mapping (a record, the
+            # digital rules) has more keys than there may be touchpoints
+            limit = limits.get(name) if len(open_) == 1 else None
+            open_.append(_Collection(event.anchor, mapping, name, keys if mapping else limit))
+            continue
+        elif isinstance(event, yaml.CollectionEndEvent):
+            done = open_.pop()
+            if done.anchor:
+                sizes[done.anchor] = done.values
+            if open_:
+                open_[-1].values += done.values
+            continue
+        else:
+            continue
+        if open_:
+            parent = open_[-1]
+            if parent.mapping and parent.items % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                parent.key = event.value
+            _add_item(parent, source, event)
+            parent.values += weight
+
+
+def _add_item(collection: _Collection, source: str, event: yaml.Event) -> None:
+    collection.items += 1
+    entries = collection.items // 2 if collection.mapping else collection.items
+    if collection.limit is not None and entries > collection.limit:
+        raise _invalid(
+            source,
+            event.start_mark.line + 1,
+            (),
+            "problem.too_many_records",
+            section=collection.name,
+            limit=collection.limit,
+        )
+
+
+def _first_few(problems: list[Problem], every: list[Any] | None = None) -> list[Problem]:
+    """The first :data:`PROBLEMS_SHOWN` problems and a line that counts the rest: a file
+    with 100,000 wrong fields gets a readable answer, and in a second."""
+    total = len(problems if every is None else every)
+    if total <= PROBLEMS_SHOWN:
+        return problems
+    return [
+        *problems[:PROBLEMS_SHOWN],
+        Problem((), MORE_PROBLEMS, {"count": total - PROBLEMS_SHOWN}),
+    ]
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """Building a large document makes the garbage collector walk every object it made,
+    again and again (2–4× the parse time), though nothing of it is garbage yet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _syntax_error(error: yaml.MarkedYAMLError, source: str) -> WorkbookInvalid:
@@ -209,6 +359,9 @@ _SIMPLE_KEYS = {
     "missing": "problem.missing",
     "string_type": "problem.not_text",
     "string_too_short": "problem.empty",
+    "string_too_long": "problem.text_too_long",
+    "too_long": "problem.too_many",
+    "control_character": "problem.control_character",
     "int_type": "problem.not_whole_number",
     "int_parsing": "problem.not_whole_number",
     "int_from_float": "problem.not_whole_number",
@@ -252,6 +405,15 @@ def problem_from(error: dict[str, Any]) -> Problem:
         values["limit"] = context.get("ge")
     elif kind == "less_than_equal":
         values["limit"] = context.get("le")
+    elif kind == "string_too_long":
+        key, values = (
+            "problem.text_too_long",
+            {"length": len(value), "limit": context["max_length"]},
+        )
+    elif kind == "too_long":
+        values = {"count": context.get("actual_length"), "limit": context.get("max_length")}
+    elif kind == "control_character":
+        values = dict(context)
     elif kind == "extra_forbidden":
         values["value"] = path[-1]
         values["allowed"] = list(_model_at(path[:-1]).model_fields)
@@ -288,8 +450,12 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _locate(text: str, source: str, problems: list[Problem]) -> list[LocatedProblem]:
-    root = yaml.compose(text, Loader=_Loader)
-    return [LocatedProblem(source, _line_of(root, p.path), p) for p in problems]
+    with _without_gc():
+        root = yaml.compose(text, Loader=_Loader)
+    return [
+        LocatedProblem(source, None if p.key == MORE_PROBLEMS else _line_of(root, p.path), p)
+        for p in problems
+    ]
 
 
 def _line_of(node: yaml.Node | None, path: Path) -> int | None:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 2
 
@@ -105,9 +107,54 @@ def _as_utc(value: Any) -> Any:
     return value
 
 
+# Limits far above what a real team writes (the Shawna sample: 22 touchpoints, 66 ratings,
+# names under 60 characters), low enough that a broken or hostile file is refused at once
+# instead of taking minutes and gigabytes. README "Limits" lists them.
+MAX_NAME_LENGTH = 300
+MAX_TEXT_LENGTH = 10_000
+MAX_LIST_ITEMS = 200  # goals, pain points, aliases, … of one record
+MAX_TOUCHPOINTS = 1_000
+MAX_STAGES = 100
+MAX_RATINGS = 10_000
+MAX_ACTIONS = 1_000
+
+# Characters that no text of a workbook may hold: C0/C1 controls other than tab and line
+# feed (a NUL breaks HTML, PDF, spreadsheets and QR codes), lone surrogates (not
+# encodable) and the two non-characters U+FFFE and U+FFFF.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_line_feeds(value: Any) -> Any:
+    """Windows and old Mac line ends (from a pasted cell) become plain line feeds."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _no_control_characters(text: str) -> str:
+    found = CONTROL_CHARACTERS.search(text)
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "holds the control character {character} at position {position}",
+            {"character": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+    return text
+
+
+def _text(min_length: int, max_length: int) -> Any:
+    return Annotated[
+        str,
+        # constraints first: pydantic then checks the length after stripping, and the
+        # line-feed validator still runs before them
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        BeforeValidator(plain_line_feeds),
+        AfterValidator(_no_control_characters),
+    ]
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = _text(0, MAX_TEXT_LENGTH)
+Name = _text(1, MAX_NAME_LENGTH)
+Texts = Annotated[list[Text], Field(max_length=MAX_LIST_ITEMS)]
 Score = Annotated[int, Field(ge=1, le=5)]
 Emotion = Annotated[int, Field(ge=-2, le=2)]
 Number = Annotated[int | float, Field(allow_inf_nan=False)]  # whole numbers stay whole
@@ -139,8 +186,8 @@ class Meta(_Record):
 class Persona(_Record):
     name: Name
     description: Text = ""
-    goals: list[Text] = []
-    frustrations: list[Text] = []
+    goals: Texts = []
+    frustrations: Texts = []
 
 
 class Touchpoint(_Record):
@@ -155,7 +202,7 @@ class Touchpoint(_Record):
     consent: bool = False
     opt_out: bool = False
     frequency: Frequency = "once"
-    aliases: list[Text] = []
+    aliases: Texts = []
     notes: Text = ""
 
 
@@ -189,8 +236,8 @@ class Stage(_Record):
     thinking: Text = ""
     feeling: Text = ""
     emotion: Emotion = 0
-    pain_points: list[Text] = []
-    opportunities: list[Text] = []
+    pain_points: Texts = []
+    opportunities: Texts = []
     owner: Text = ""
     kpi: Kpi | None = None
 
@@ -270,10 +317,10 @@ class Workbook(_Record):
     schema_version: Literal[2] = SCHEMA_VERSION
     meta: Meta
     persona: Persona | None = None
-    touchpoints: list[Touchpoint] = []
-    stages: list[Stage] = []
-    ratings: list[Rating] = []
-    actions: list[Action] = []
+    touchpoints: Annotated[list[Touchpoint], Field(max_length=MAX_TOUCHPOINTS)] = []
+    stages: Annotated[list[Stage], Field(max_length=MAX_STAGES)] = []
+    ratings: Annotated[list[Rating], Field(max_length=MAX_RATINGS)] = []
+    actions: Annotated[list[Action], Field(max_length=MAX_ACTIONS)] = []
     digital: Digital | None = None
     diagnostics: Diagnostics = Field(default_factory=Diagnostics)
 

@@ -8,7 +8,15 @@ from typing import Any
 from xml.etree import ElementTree
 
 from tpkit.i18n import t
-from tpkit.model import Workbook
+from tpkit.model import CONTROL_CHARACTERS, Workbook, plain_line_feeds
+
+
+def printable(text: str) -> str:
+    """Text as a form should store it: Windows line ends made plain, and control characters
+    (a NUL pasted from a PDF, an escape sequence) removed — the model refuses them, and
+    the user cannot see them to delete them."""
+    return CONTROL_CHARACTERS.sub("", plain_line_feeds(text))
+
 
 # A spreadsheet cell whose text starts with one of these is run as a formula by Excel,
 # LibreOffice or Google Sheets ("CSV injection"). A leading apostrophe also gets one,

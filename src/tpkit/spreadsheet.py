@@ -11,6 +11,7 @@ neutralised on the way out and restored on the way in: a round trip loses nothin
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from functools import cache
 from io import BytesIO
@@ -20,7 +21,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel
 
 from tpkit.errors import LocatedProblem, TpkitError, WorkbookInvalid
-from tpkit.fileformat import to_workbook
+from tpkit.fileformat import record_limits, to_workbook, too_large
 from tpkit.i18n import catalogue, label, t
 from tpkit.model import (
     LANGUAGES,
@@ -203,6 +204,9 @@ def read_xlsx(path: str | os.PathLike[str]) -> Workbook:
     source = str(path)
     if not path.is_file():
         raise TpkitError("error.no_such_file", file=source)
+    refusal = too_large(path.stat().st_size, source)
+    if refusal:
+        raise refusal
     try:
         book = load_workbook(path, data_only=True, read_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
@@ -247,7 +251,7 @@ class _SheetReader:
                 )
                 continue
             record, as_table = next((r, tab) for s, r, tab in _SECTIONS if s == section)
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            rows = sheet.iter_rows(values_only=True)  # read as needed: stops at the limit
             if as_table:
                 document[section] = self._table(sheet.title, section, record, rows)
             else:
@@ -261,25 +265,37 @@ class _SheetReader:
         return document
 
     def _table(
-        self, title: str, section: str, record: type[BaseModel], rows: list[list[Any]]
+        self, title: str, section: str, record: type[BaseModel], rows: Iterator[tuple[Any, ...]]
     ) -> list[dict[str, Any]]:
         from openpyxl.utils import get_column_letter
 
-        if not rows:
+        headers = next(rows, None)
+        if headers is None:
             return []
         fields = _lookup("field")
         known = _columns(record)
+        limit = record_limits()[section]
         columns: list[str | None] = []
-        for index, header in enumerate(rows[0], start=1):
+        for index, header in enumerate(headers, start=1):
             name = fields.get(_normal(header)) if header is not None else None
             if header is not None and name not in known:
                 self._unknown_column(title, f"{get_column_letter(index)}1", section, header, known)
             columns.append(name if name in known else None)
         items = []
-        for row_number, row in enumerate(rows[1:], start=2):
+        for row_number, row in enumerate(rows, start=2):
             if all(value is None or str(value).strip() == "" for value in row):
                 continue  # a blank line between records, not a record
             index = len(items)
+            if index == limit:
+                self._problem(
+                    title,
+                    f"A{row_number}",
+                    (),
+                    "problem.too_many_records",
+                    section=section,
+                    limit=limit,
+                )
+                break
             self.cells[(section, index)] = (title, f"A{row_number}")
             item: dict[str, Any] = {}
             for column_number, (name, value) in enumerate(zip(columns, row, strict=False), start=1):
@@ -297,7 +313,7 @@ class _SheetReader:
         return items
 
     def _pairs(
-        self, title: str, section: str, record: type[BaseModel], rows: list[list[Any]]
+        self, title: str, section: str, record: type[BaseModel], rows: Iterator[tuple[Any, ...]]
     ) -> dict[str, Any]:
         fields = _lookup("field")
         known = _columns(record)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tpkit.errors import LocatedProblem, TpkitError, WorkbookInvalid
-from tpkit.fileformat import decode, dumps, loads
+from tpkit.fileformat import decode, dumps, loads, too_large
 from tpkit.model import Workbook, integrity_problems, now
 
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -193,6 +193,9 @@ def _fsync_folder(folder: Path) -> None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
+        refusal = too_large(path.stat().st_size, str(path))
+        if refusal:
+            raise refusal  # before reading: a huge file costs no memory
         return path.read_bytes()
     except FileNotFoundError:
         raise TpkitError("error.no_such_file", file=str(path)) from None

@@ -19,6 +19,7 @@ from tpkit.forms.fields import InlineMessage, choices, field_problem, row, text_
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import t
 from tpkit.model import Workbook, new_id
+from tpkit.safety import printable
 
 Reader = Callable[[Any], Any]  # record → widget value
 Writer = Callable[[Workbook, str, Any], None]  # (workbook, record id, field value) → None
@@ -45,7 +46,9 @@ class FieldSpec:
 def text_spec(name: str, area: bool = False) -> FieldSpec:
     kind = w.Textarea if area else w.Text
     layout = w.Layout(width="32em", height="4.5em" if area else None)
-    return FieldSpec(name, lambda wb: kind(continuous_update=False, layout=layout))
+    return FieldSpec(
+        name, lambda wb: kind(continuous_update=False, layout=layout), from_widget=printable
+    )
 
 
 def lines_spec(name: str) -> FieldSpec:

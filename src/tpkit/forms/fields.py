@@ -15,6 +15,7 @@ from tpkit.errors import problem_text
 from tpkit.fileformat import problem_from
 from tpkit.forms.session import SaveResult, WorkbookSession
 from tpkit.i18n import label, t
+from tpkit.safety import printable
 
 LABEL_WIDTH = "13em"
 _STYLES = {"error": "#b00020", "ok": "#1b7f3b", "info": "#555555"}
@@ -81,7 +82,7 @@ def choices(group: str, keys: Iterable[str], language: str) -> list[tuple[str, s
 
 def text_lines(text: str) -> list[str]:
     """A text area with one item per line → the list of items."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in printable(text).splitlines() if line.strip()]
 
 
 def field_problem(record: type[BaseModel], field: str, value: Any, language: str) -> str | None:

@@ -1,0 +1,121 @@
+"""Reliability figures: what an attacker's or a careless user's input costs, and whether
+anything slips through. Every figure should read "0 failures".
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/reliability.py [PART ...]``;
+parts: hostile). Each hostile file is validated by ``tpkit validate`` in its own process,
+whose own peak memory (``wait4``) is compared with validating the Shawna sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TPKIT = str(Path(sys.executable).parent / "tpkit")
+SAMPLE = ROOT / "data" / "samples" / "shawna.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from foundation import print_figures  # noqa: E402
+
+HEADER = "schema_version: 1\nmeta:\n  team: T\n"
+
+
+def _run(arguments: list[str]) -> tuple[int, float, float, str]:
+    """Exit status, wall seconds, peak MiB of the process, and what it printed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [TPKIT, *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, output
+
+
+def _billion_laughs(field: str) -> str:
+    anchors = ["x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    anchors += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    return "schema_version: 1\n" + "\n".join(anchors) + "\n" + field.format("*a8")
+
+
+def hostile_files() -> dict[str, Callable[[], str]]:
+    """Name → the text of a file an attacker (or a broken export) could hand the kit."""
+    return {
+        "billion laughs in meta.team": lambda: _billion_laughs("meta:\n  team: {}\n"),
+        "billion laughs in persona.goals": lambda: _billion_laughs(
+            "meta:\n  team: T\npersona:\n  name: P\n  goals: {}\n"
+        ),
+        "billion laughs in touchpoints": lambda: _billion_laughs(
+            "meta:\n  team: T\ntouchpoints: {}\n"
+        ),
+        "one 1 MB text aliased 1,000 times": lambda: (
+            HEADER + f"persona:\n  name: P\n  description: &big {'x' * 1_000_000}\n"
+            "  goals: [" + ", ".join(["*big"] * 1000) + "]\n"
+        ),
+        "50 MB workbook of 200,000 touchpoints": lambda: (
+            HEADER
+            + "touchpoints:\n"
+            + "".join(
+                f"- {{id: t{i}, name: Touchpoint {i}, phase: after, notes: {'n' * 200}}}\n"
+                for i in range(200_000)
+            )
+        ),
+        "100,000 tiny touchpoints in 3.6 MB": lambda: (
+            HEADER
+            + "touchpoints:\n"
+            + "".join(f"- {{id: t{i}, name: T, phase: after}}\n" for i in range(100_000))
+        ),
+        "100,000 unknown fields": lambda: HEADER + "".join(f"  k{i}: v\n" for i in range(100_000)),
+        "nesting 990 deep": lambda: HEADER.replace("T", "[" * 990 + "]" * 990),
+        "a 10,000-character word as a name": lambda: (
+            HEADER + f"touchpoints:\n- {{id: a, name: {'x' * 10_000}, phase: after}}\n"
+        ),
+        "a NUL byte in a name": lambda: (
+            HEADER + 'touchpoints:\n- {id: a, name: "In\\0voice", phase: after}\n'
+        ),
+    }
+
+
+def hostile(folder: Path) -> dict[str, str]:
+    _, base_seconds, base_mib, _ = _run(["validate", str(SAMPLE)])
+    figures = {
+        "baseline: tpkit validate the Shawna sample": f"{base_seconds:.2f} s, {base_mib:.0f} MiB"
+    }
+    failures = 0
+    for name, make in hostile_files().items():
+        path = folder / "hostile.yaml"
+        path.write_text(make(), encoding="utf-8")
+        status, seconds, mib, output = _run(["validate", str(path)])
+        lines = output.strip().splitlines()
+        refused = status == 1 and "Traceback" not in output and lines[0].startswith(str(path))
+        fast = seconds - base_seconds < 1.0 and mib - base_mib < 100
+        failures += not (refused and fast)
+        verdict = "refused" if refused else f"NOT REFUSED (exit {status})"
+        figures[name] = (
+            f"{verdict}, +{seconds - base_seconds:.2f} s, +{mib - base_mib:.0f} MiB, "
+            f"{len(lines)} line(s): {lines[0].removeprefix(str(path))[:60] if lines else ''}"
+        )
+    figures["hostile files not refused within +1 s and +100 MiB"] = str(failures)
+    return figures
+
+
+PARTS = {"hostile": hostile}
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("parts", nargs="*", choices=[*PARTS, []], default=list(PARTS))
+    arguments = options.parse_args()
+    for part in arguments.parts:
+        with tempfile.TemporaryDirectory() as folder:
+            print_figures(f"Reliability: {part}", PARTS[part](Path(folder)))
+
+
+if __name__ == "__main__":
+    main()
