@@ -176,9 +176,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("-o", "--output", metavar="OUT", help=t("cli.xlsx.output"))
     load.add_argument("--force", action="store_true", help=t("cli.new.force"))
 
+    from tpkit.diagnostics.cli import add_diagnose_command
     from tpkit.survey.cli import add_survey_commands
 
     add_survey_commands(command, commands)
+    add_diagnose_command(command, commands)
 
     from tpkit.events.cli import add_events_commands
 
