@@ -35,7 +35,9 @@ def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("name", ["00_start", "01_inventory", "02_rating", "03_journey", "app"])
+@pytest.mark.parametrize(
+    "name", ["00_start", "01_inventory", "02_rating", "03_journey", "05_diagnostics", "app"]
+)
 def test_notebook_runs_with_its_defaults(name, folder, tmp_path):
     notebook = execute(name, tmp_path / f"{name}.ipynb")
     results = outputs(notebook)
@@ -80,3 +82,30 @@ def test_notebooks_run_on_a_blank_workbook_in_italian(name, folder, tmp_path):
     results = outputs(notebook)
     assert not [o for o in results if o.get("output_type") == "error"]
     assert any(WIDGET in o.get("data", {}) for o in results)
+
+
+def test_the_diagnostics_notebook_ranks_shawnas_findings_in_german(folder, tmp_path):
+    """Notebook 05 on a team's workbook with imported feedback: the guidance in German,
+    the ranked findings with their buttons, the IPA chart and the plan's before/after."""
+    import shutil
+
+    from tpkit.diagnostics import diagnose
+    from tpkit.diagnostics.evidence import customers_of
+    from tpkit.diagnostics.text import words
+
+    path = create(folder / "glowbox.yaml", read(sample_path("shawna")))
+    shutil.copy(
+        sample_path("shawna").with_suffix(".responses.parquet"),
+        folder / "glowbox.responses.parquet",
+    )
+    notebook = execute("05_diagnostics", tmp_path / "out.ipynb", workbook=str(path), language="de")
+    results = outputs(notebook)
+    assert not [o for o in results if o.get("output_type") == "error"]
+    markdown = [o["data"]["text/markdown"] for o in results if "text/markdown" in o.get("data", {})]
+    assert markdown[0] == t("guide.diagnostics.intro", "de")
+    state = str(notebook.metadata.get("widgets", {}))
+    workbook = read(path)
+    first = diagnose(workbook, customers_of(workbook, path))[0]
+    assert words(first, workbook, "de").title in state
+    assert t("diagnostics.make_action", "de") in state and "<svg" in state
+    assert t("diagnostics.plan.remeasure_title", "de") in state

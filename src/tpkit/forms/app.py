@@ -11,6 +11,7 @@ from tpkit.forms.session import WorkbookSession, recall
 from tpkit.forms.start import StartForm
 from tpkit.forms.survey import FeedbackView, MappingForm
 from tpkit.i18n import t
+from tpkit.survey.importer import ImportResult
 
 
 class App:
@@ -38,13 +39,17 @@ class App:
         self.team = TeamView(session, with_charts=charts)
         self.journey = JourneyForm(session, with_chart=charts)
         self.feedback = FeedbackView(session)
-        self.mapping = MappingForm(session, on_import=self.feedback.refresh)
+        self.mapping = MappingForm(session, on_import=self._imported)
+        from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
+
+        self.diagnostics = DiagnosticsView(session)
         pages = {
             "app.tab.inventory": [self.inventory.widget, *self.inventory.views()],
             "app.tab.rating": [self.rating.widget],
             "app.tab.team": [self.team.widget],
             "app.tab.journey": [self.journey.widget, *self.journey.views()],
             "app.tab.feedback": [self.mapping.widget, *self.feedback.views()],
+            "diagnostics.tab": [self.diagnostics.widget],
         }
         self.tabs.children = [w.VBox(children) for children in pages.values()]
         self.tabs.titles = tuple(t(key, language) for key in pages)
@@ -54,3 +59,8 @@ class App:
             t("app.open_workbook", language, team=workbook.meta.team, file=session.path.name),
         )
         self.start_panel.selected_index = None  # fold the start section away
+
+    def _imported(self, result: ImportResult) -> None:
+        """New customer answers: the feedback views and the diagnostics read them again."""
+        self.feedback.refresh(result)
+        self.diagnostics.refresh()

@@ -10,7 +10,15 @@ from tpkit.errors import TpkitError
 from tpkit.model import LANGUAGES
 from tpkit.safety import is_css_colour
 
-SECTION_NAMES = ("summary", "inventory", "ratings", "feedback", "digital", "journey")
+SECTION_NAMES = (
+    "summary",
+    "inventory",
+    "ratings",
+    "feedback",
+    "digital",
+    "diagnostics",
+    "journey",
+)
 FORMATS = ("pdf", "html", "ipynb")
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 

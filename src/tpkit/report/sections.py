@@ -21,12 +21,14 @@ from typing import Any
 
 from tpkit import charts
 from tpkit.charts.data import CRITERIA, DISPUTED, level
+from tpkit.diagnostics.facts import KeyFigures, key_figures
+from tpkit.diagnostics.findings import Finding
+from tpkit.diagnostics.text import signed as emotion  # an emotion as printed: −2, 0, +1
 from tpkit.i18n import catalogue, label, t
 from tpkit.metrics import TeamScore, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
-from tpkit.report import digital, feedback
+from tpkit.report import diagnostics, digital, feedback
 from tpkit.report.coverage import coverage_html
-from tpkit.report.findings import Finding, Item, KeyFigures, findings, key_figures
 from tpkit.report.journey import journey_html
 from tpkit.safety import inline_svg, mask_workbook
 
@@ -61,6 +63,16 @@ class ReportContext:
             return mask_workbook(self.workbook, self.language)
         return self.workbook
 
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """The diagnostics' ranked findings on the shown workbook, with its customers'
+        figures: the summary and the diagnostics section share one run."""
+        from tpkit.diagnostics import diagnose
+        from tpkit.diagnostics.evidence import Customers, customers_of
+
+        customers = customers_of(self.shown, self.workbook_path) if self.workbook_path else None
+        return diagnose(self.shown, customers or Customers())
+
     @property
     def report_title(self) -> str:
         team = self.shown.meta.team
@@ -84,11 +96,6 @@ class ReportContext:
     def number(self, value: float) -> str:
         """One decimal, with the language's decimal mark: 3.8 or 3,8."""
         return f"{value:.1f}".replace(".", t("chart.decimal_mark", self.language))
-
-
-def emotion(value: int) -> str:
-    """An emotion score as printed: −2, 0, +1 (a real minus sign)."""
-    return f"{value:+d}".replace("-", "\u2212") if value else "0"
 
 
 # --- small HTML builders --------------------------------------------------------------
@@ -180,7 +187,7 @@ def _summary(ctx: ReportContext) -> str:
         f"<h2>{esc(ctx.text('figures.title'))}</h2>"
         + _key_figures(ctx, key_figures(shown))
         + f"<h2>{esc(ctx.text('findings.title'))}</h2>"
-        + _findings(ctx, findings(shown))
+        + diagnostics.summary(ctx)
     )
 
 
@@ -220,51 +227,6 @@ def _key_figures(ctx: ReportContext, figures: KeyFigures) -> str:
         _tile(esc(actions), ctx.text("figures.actions")),
     ]
     return f'<div class="tp-tiles">{"".join(tiles)}</div>'
-
-
-def _findings(ctx: ReportContext, found: list[Finding]) -> str:
-    if not ctx.shown.touchpoints:
-        return note(ctx.text("findings.empty"))  # nothing to judge yet is not "all is well"
-    if not found:
-        return note(ctx.text("findings.none"))
-    names = {tp.id: tp.name for tp in ctx.shown.touchpoints}
-    entries = "".join(_finding(ctx, finding, names) for finding in found)
-    return (
-        f'<p class="tp-intro">{esc(ctx.text("findings.intro"))}</p>'
-        f'<ol class="tp-findings">{entries}</ol>'
-    )
-
-
-def _finding(ctx: ReportContext, finding: Finding, names: dict[str, str]) -> str:
-    key = f"findings.{finding.rule}"
-    values = _shown_values(ctx, finding.values)
-    items = (_item(ctx, key, item, names) for item in finding.items)
-    return (
-        f'<li class="tp-finding"><h3>{esc(ctx.counted(f"{key}.title", **values))}</h3>'
-        f"<p>{esc(ctx.text(f'{key}.{finding.text}', **values))}</p>"
-        f"{bullet_list(items, 'tp-items')}</li>"
-    )
-
-
-def _item(ctx: ReportContext, key: str, item: Item, names: dict[str, str]) -> str:
-    name = names.get(item.touchpoint, item.touchpoint)
-    if item.variant == "name":
-        return esc(name)
-    return esc(ctx.text(f"{key}.{item.variant}", name=name, **_shown_values(ctx, item.values)))
-
-
-def _shown_values(ctx: ReportContext, values: dict[str, Any]) -> dict[str, Any]:
-    """A finding's raw values as printed: numbers with the decimal mark, phases translated."""
-    shown: dict[str, Any] = {}
-    for name, value in values.items():
-        if name == "phase":
-            value = ctx.label("phase", value)
-        elif name == "emotion":
-            value = emotion(value)
-        elif isinstance(value, float):
-            value = ctx.number(value)
-        shown[name] = value
-    return shown
 
 
 # --- inventory ------------------------------------------------------------------------
@@ -475,6 +437,7 @@ SECTIONS: dict[str, Section] = _registry(
     # late-bound: feedback.py draws with this module's helpers, so it may load second
     Section("feedback", "navigator.section", lambda ctx: feedback.body(ctx)),
     Section("digital", "events.report.section", lambda ctx: digital.body(ctx)),
+    Section("diagnostics", "diagnostics.section", lambda ctx: diagnostics.body(ctx)),
     Section("journey", "report.section.journey", _journey, landscape=True),
 )
 
