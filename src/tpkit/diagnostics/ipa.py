@@ -96,21 +96,23 @@ COLOURS = {
     "low_priority": "#8c8c8c",
     "possible_overkill": "#0072B2",
 }
-_W, _H, _PAD = 360, 300, 34  # drawing size and the margin for the axis titles
+_W, _H = 360, 300  # the drawing
+_LEFT, _TOP, _RIGHT, _BOTTOM = 30, 20, 8, 40  # margins: axis titles, quadrant names, ticks
 
 
 def chart_svg(ipa: Ipa, names: dict[str, str], language: str) -> str:
     """Dots on importance (up) and performance (right), 1–5, with the cross-hairs at the
-    means and the four quadrants named: nine text nodes in all, whatever the number of
-    touchpoints (each dot's name is its tooltip), so printing it costs next to nothing."""
+    means and the four quadrants named at the frame's corners, outside it so no dot hides
+    a name: nine text nodes in all, whatever the number of touchpoints (each dot's name
+    is its tooltip), so printing it costs next to nothing."""
 
     def x(value: float) -> float:
-        return _PAD + (value - 1) / 4 * (_W - _PAD - 8)
+        return _LEFT + (value - 1) / 4 * (_W - _LEFT - _RIGHT)
 
     def y(value: float) -> float:
-        return 8 + (5 - value) / 4 * (_H - _PAD - 8)
+        return _TOP + (5 - value) / 4 * (_H - _TOP - _BOTTOM)
 
-    mx, my = x(ipa.performance), y(ipa.importance)
+    mx, my, bottom = x(ipa.performance), y(ipa.importance), y(1)
     dots = "".join(
         f'<circle cx="{x(p.performance):.1f}" cy="{y(p.importance):.1f}" r="5" '
         f'fill="{COLOURS[p.quadrant]}" fill-opacity="0.85" stroke="#fff">'
@@ -118,10 +120,10 @@ def chart_svg(ipa: Ipa, names: dict[str, str], language: str) -> str:
         for p in ipa.points
     )
     corners = {
-        "concentrate_here": (x(1) + 4, 20, "start"),
-        "keep_up": (x(5) - 4, 20, "end"),
-        "low_priority": (x(1) + 4, y(1) - 6, "start"),
-        "possible_overkill": (x(5) - 4, y(1) - 6, "end"),
+        "concentrate_here": (x(1), _TOP - 6, "start"),
+        "keep_up": (x(5), _TOP - 6, "end"),
+        "low_priority": (x(1) + 12, bottom + 13, "start"),
+        "possible_overkill": (x(5) - 12, bottom + 13, "end"),
     }
     labels = "".join(
         f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="{anchor}" fill="{COLOURS[q]}" '
@@ -130,20 +132,21 @@ def chart_svg(ipa: Ipa, names: dict[str, str], language: str) -> str:
     )
     axis_x = escape(t("diagnostics.ipa.performance_axis", language))
     axis_y = escape(t("diagnostics.ipa.importance_axis", language))
+    middle_y = (y(1) + y(5)) / 2
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" '
         f'class="tp-ipa" font-family="DejaVu Sans, sans-serif" font-size="10">'
         f'<rect x="{x(1):.1f}" y="{y(5):.1f}" width="{x(5) - x(1):.1f}" '
-        f'height="{y(1) - y(5):.1f}" fill="#f3f5f8" stroke="#c9ced6"/>'
-        f'<line x1="{mx:.1f}" y1="{y(5):.1f}" x2="{mx:.1f}" y2="{y(1):.1f}" stroke="#5a6270" '
+        f'height="{bottom - y(5):.1f}" fill="#f3f5f8" stroke="#c9ced6"/>'
+        f'<line x1="{mx:.1f}" y1="{y(5):.1f}" x2="{mx:.1f}" y2="{bottom:.1f}" stroke="#5a6270" '
         f'stroke-dasharray="4 3"/><line x1="{x(1):.1f}" y1="{my:.1f}" x2="{x(5):.1f}" '
         f'y2="{my:.1f}" stroke="#5a6270" stroke-dasharray="4 3"/>{dots}{labels}'
-        f'<text x="{(x(1) + x(5)) / 2:.1f}" y="{_H - 8}" text-anchor="middle" '
+        f'<text x="{(x(1) + x(5)) / 2:.1f}" y="{_H - 6}" text-anchor="middle" '
         f'fill="#5a6270">{axis_x}</text>'
-        f'<text x="12" y="{(y(1) + y(5)) / 2:.1f}" text-anchor="middle" fill="#5a6270" '
-        f'transform="rotate(-90 12 {(y(1) + y(5)) / 2:.1f})">{axis_y}</text>'
-        f'<text x="{x(1):.1f}" y="{y(1) + 12:.1f}" fill="#5a6270">1</text>'
-        f'<text x="{x(5):.1f}" y="{y(1) + 12:.1f}" text-anchor="end" fill="#5a6270">5</text>'
+        f'<text x="10" y="{middle_y:.1f}" text-anchor="middle" fill="#5a6270" '
+        f'transform="rotate(-90 10 {middle_y:.1f})">{axis_y}</text>'
+        f'<text x="{x(1):.1f}" y="{bottom + 13:.1f}" fill="#5a6270">1</text>'
+        f'<text x="{x(5):.1f}" y="{bottom + 13:.1f}" text-anchor="end" fill="#5a6270">5</text>'
         f'<text x="{x(1) - 4:.1f}" y="{y(5) + 8:.1f}" text-anchor="end" fill="#5a6270">5</text>'
         "</svg>"
     )
