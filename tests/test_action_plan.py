@@ -230,3 +230,56 @@ def test_diagnose_names_a_missing_file_without_a_traceback(tmp_path, capsys):
     assert main(["diagnose", str(tmp_path / "nope.yaml")]) == 1
     error = capsys.readouterr().err
     assert "nope.yaml" in error and "Traceback" not in error
+
+
+# --- the whole loop ------------------------------------------------------------------------
+
+
+def stored(rows: list[tuple[str, str, float]]) -> pa.Table:
+    """Responses as the survey import stores them (the fixed columns, then CSAT)."""
+    count = len(rows)
+    columns = {
+        responses.RESPONSE: [f"r{i}" for i in range(count)],
+        responses.FORM: ["csv:test"] * count,
+        responses.SUBMITTED: [
+            datetime.fromisoformat(day).replace(tzinfo=UTC) for day, _, _ in rows
+        ],
+        responses.TOUCHPOINT: [tp for _, tp, _ in rows],
+        responses.SOURCE: ["test.csv"] * count,
+        responses.LINE: list(range(2, count + 2)),
+    }
+    table = pa.table(columns, schema=responses.FIXED_SCHEMA)
+    return table.append_column("csat@*", pa.array([v for _, _, v in rows], pa.float64()))
+
+
+def test_two_findings_become_actions_and_the_report_shows_whether_customers_noticed(tmp_path):
+    from tpkit.report.sections import SECTIONS, ReportContext, section_html
+
+    path = tmp_path / "glowbox.yaml"
+    shutil.copy(SAMPLES / "shawna.yaml", path)
+    session = WorkbookSession(path)
+    view = DiagnosticsView(session)
+    for key in (("over_contact", ""), ("importance_performance", "concentrate_here")):
+        index = next(i for i, f in enumerate(view.findings.findings) if f.key == key)
+        view.findings.buttons[index].click()
+    made = [
+        a
+        for a in read(path).actions
+        if a.id in ("over-contact", "importance-performance-concentrate-here")
+    ]
+    assert [a.touchpoint for a in made] == ["retargeting_ads", "onboarding_app"]
+    for action in made:
+        view.plan.choice.value = action.id
+        view.plan.start.value = date(2026, 11, 1)
+        view.plan.save.click()
+    rows = [("2026-10-10", tp, 2.0) for tp in ("retargeting_ads", "onboarding_app")] * 40
+    rows += [("2026-11-10", "onboarding_app", 5.0)] * 40 + [
+        ("2026-11-10", "retargeting_ads", 5.0)
+    ] * 5
+    responses.append(path, stored(rows))
+    context = ReportContext(
+        workbook=read(path), language="en", sections=tuple(SECTIONS), workbook_path=str(path)
+    )
+    html = section_html("diagnostics", context)
+    assert t("diagnostics.plan.verdict.better", "en") in html  # the onboarding app: 0 % → 100 %
+    assert t("diagnostics.plan.verdict.too_few", "en") in html  # the ads: 5 answers since

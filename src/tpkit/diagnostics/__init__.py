@@ -8,8 +8,11 @@ diagnostics section and the top findings of its summary page.
 
 Modules: :mod:`.facts` (plain facts, shared with the teaching kit's exercise checks),
 :mod:`.settings` (thresholds and weights), :mod:`.evidence` (what rules read),
-:mod:`.rules`, :mod:`.ipa` (importance–performance), :mod:`.text` (the words, in four
-languages), :mod:`.plan` (findings into actions, actions re-measured).
+:mod:`.findings` (severity and ranking), :mod:`.rules`, :mod:`.ipa`
+(importance–performance), :mod:`.text` (the words, in four languages), :mod:`.plan`
+(findings into actions, actions re-measured), :mod:`.listing` (the list as text and
+JSON), :mod:`.cli` (``tpkit diagnose``), :mod:`.html` (the views' HTML) and
+:mod:`.widgets` (notebook 05 and the app's tab).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ def add_diagnose_command(command: Command, commands: argparse._SubParsersAction)
 
 def _diagnose(arguments: argparse.Namespace) -> int:
     from tpkit.cli import EXIT_OK
-    from tpkit.diagnostics import diagnose, report
+    from tpkit.diagnostics import diagnose, listing
     from tpkit.diagnostics.evidence import customers_of
     from tpkit.store import read
 
@@ -36,8 +36,8 @@ def _diagnose(arguments: argparse.Namespace) -> int:
     if arguments.top is not None:
         found = found[: max(arguments.top, 0)]
     if arguments.json:
-        document = report.document(found, workbook, language)
+        document = listing.document(found, workbook, language)
         print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(report.text(found, workbook, language), end="")
+        print(listing.text(found, workbook, language), end="")
     return EXIT_OK

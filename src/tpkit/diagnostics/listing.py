@@ -1,4 +1,4 @@
-"""The diagnostics as plain data and text: what ``tpkit diagnose`` prints and its JSON.
+"""The ranked list as plain data and text: what ``tpkit diagnose`` prints, and its JSON.
 
 Kept apart from the command line so a notebook or a test can ask for the same list:
 :func:`document` is the JSON (rule, score, severity, weight, subject, touchpoints,
