@@ -19,7 +19,7 @@ from tpkit.model import Action, Workbook
 from tpkit.safety import inline_svg
 from tpkit.survey.metrics import Figure
 
-ITEMS_SHOWN = 5  # evidence lines per finding; the rest are counted
+ITEMS_SHOWN = 4  # evidence lines per finding; the rest are counted
 BRIEF_ITEMS = 2  # … on the report's summary page, which leaves out the explanations
 _MUTED = "color:#5a6270"
 _VERDICT_COLOURS = {"better": "#00735A", "worse": "#B34700"}
@@ -29,10 +29,12 @@ def _t(key: str, language: str, **values: object) -> str:
     return escape(t(f"diagnostics.{key}", language, **values))
 
 
-def finding_html(finding: Finding, workbook: Workbook, language: str, brief: bool = False) -> str:
+def finding_html(
+    finding: Finding, workbook: Workbook, language: str, brief: bool = False, formula: bool = True
+) -> str:
     """One finding: title, rule and priority, why it matters, what to do, the evidence,
-    how its severity is computed and the actions answering it; ``brief`` leaves out the
-    explanation and the severity formula and keeps two evidence lines."""
+    how its severity is computed (``formula``) and the actions answering it; ``brief``
+    leaves out the explanation and the severity formula and keeps two evidence lines."""
     said = words(finding, workbook, language, BRIEF_ITEMS if brief else ITEMS_SHOWN)
     lines = [escape(line) for line in said.lines]
     if said.more:
@@ -50,22 +52,28 @@ def finding_html(finding: Finding, workbook: Workbook, language: str, brief: boo
         + ("" if brief else f"<p>{escape(said.explanation)}</p>")
         + f"<p><b>{_t('todo', language)}:</b> {escape(said.action)}</p>"
         + (f'<ul class="tp-items">{items}</ul>' if items else "")
-        + ("" if brief else how)
+        + (how if formula and not brief else "")
         + planned
     )
 
 
 def findings_html(
-    found: list[Finding], workbook: Workbook, language: str, brief: bool = False
+    found: list[Finding],
+    workbook: Workbook,
+    language: str,
+    brief: bool = False,
+    formulas: bool = True,
 ) -> str:
     """The ranked list, numbered, after the priority formula (``brief``: without it, for
-    the report's summary page, which introduces the list in its own words)."""
+    the report's summary page, which introduces the list in its own words); ``formulas``
+    adds each rule's severity formula."""
     if not workbook.touchpoints:
         return _note(t("diagnostics.empty", language))
     if not found:
         return _note(t("diagnostics.none", language))
     entries = "".join(
-        f'<li class="tp-finding">{finding_html(f, workbook, language, brief)}</li>' for f in found
+        f'<li class="tp-finding">{finding_html(f, workbook, language, brief, formulas)}</li>'
+        for f in found
     )
     formula = "" if brief else f'<p class="tp-intro">{_t("formula", language)}</p>'
     return f'{formula}<ol class="tp-findings">{entries}</ol>'
@@ -79,7 +87,8 @@ def _note(text: str) -> str:
 
 
 def ipa_html(workbook: Workbook, language: str) -> str:
-    """The IPA chart beside the four quadrants and their touchpoints, with the formula."""
+    """The IPA chart beside the four quadrants and their touchpoints (the dots' names are
+    only tooltips, so print needs the lists), with the formula."""
     analysis = ipa.analyse(workbook)
     if analysis is None:
         return _note(t("diagnostics.ipa.none", language, count=ipa.MINIMUM))
@@ -90,32 +99,21 @@ def ipa_html(workbook: Workbook, language: str) -> str:
         importance=number(round(analysis.importance, 1), language),
         performance=number(round(analysis.performance, 1), language),
     )
-    cells = {
-        q: "".join(
-            f"<li>{escape(names.touchpoint(p.touchpoint))}</li>" for p in analysis.members(q)
-        )
-        or "<li>–</li>"
+    quadrants = "".join(
+        f'<p style="margin:0 0 2mm"><b style="color:{ipa.COLOURS[q]}">'
+        f"{_t(f'ipa.{q}', language)}</b>: "
+        + escape(", ".join(names.touchpoint(p.touchpoint) for p in analysis.members(q)) or "–")
+        + "</p>"
         for q in ipa.QUADRANTS
-    }
-
-    def cell(quadrant: str) -> str:
-        return (
-            f'<td style="vertical-align:top;padding:1.5mm 2mm;border:0.6pt solid #c9ced6">'
-            f'<b style="color:{ipa.COLOURS[quadrant]}">{_t(f"ipa.{quadrant}", language)}</b>'
-            f'<ul style="margin:1mm 0 0;padding-left:4mm">{cells[quadrant]}</ul></td>'
-        )
-
-    grid = (
-        '<table style="width:100%;border-collapse:collapse;table-layout:fixed;font-size:8pt">'
-        f"<tr>{cell('concentrate_here')}{cell('keep_up')}</tr>"
-        f"<tr>{cell('low_priority')}{cell('possible_overkill')}</tr></table>"
     )
     chart = inline_svg(ipa.chart_svg(analysis, names.touchpoints, language))  # checked
+    # a table, not flex: WeasyPrint lays it out faster, and it keeps the two side by side
     return (
         f'<p class="tp-intro">{formula}</p>'
-        '<div style="display:flex;gap:4mm;break-inside:avoid">'
-        f'<div style="flex:0 0 50%;max-width:50%">{chart}</div>'
-        f'<div style="flex:1">{grid}</div></div>'
+        '<table style="width:100%;table-layout:fixed;break-inside:avoid"><tr>'
+        f'<td style="width:50%;vertical-align:top;padding:0">{chart}</td>'
+        f'<td style="vertical-align:top;padding:0 0 0 4mm;font-size:8.5pt">{quadrants}</td>'
+        "</tr></table>"
     )
 
 
