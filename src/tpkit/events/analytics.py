@@ -40,9 +40,6 @@ PATH_STEPS = 5  # a path is a customer's first five steps
 TOP_PATHS = 20
 TOP_UNMAPPED = 10
 RECENT_DAYS = 30  # the window whose steps show a customer's current interest
-# The over-contact limit when a workbook sets none (diagnostics.thresholds.contacts_per_month):
-# marketing contacts per customer in RECENT_DAYS, the offer included.
-MARKETING_CONTACTS_PER_MONTH = 4
 
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"  # not valid touchpoint ids
 
@@ -434,9 +431,10 @@ class NextBest:
 def contact_limit(workbook: Workbook) -> float:
     """Marketing contacts a customer may get in :data:`RECENT_DAYS`, the offer included:
     the workbook's over-contact threshold (``diagnostics.thresholds.contacts_per_month``),
-    else the kit's default."""
-    chosen = workbook.diagnostics.thresholds.contacts_per_month
-    return MARKETING_CONTACTS_PER_MONTH if chosen is None else chosen
+    else the diagnostics' default, the limit their ``over_contact`` rule applies."""
+    from tpkit.diagnostics.settings import thresholds
+
+    return thresholds(workbook).contacts_per_month
 
 
 def offer_after(path: Iterable[str], workbook: Workbook, conversion: str = "") -> str | None:
