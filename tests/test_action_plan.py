@@ -283,3 +283,14 @@ def test_two_findings_become_actions_and_the_report_shows_whether_customers_noti
     html = section_html("diagnostics", context)
     assert t("diagnostics.plan.verdict.better", "en") in html  # the onboarding app: 0 % → 100 %
     assert t("diagnostics.plan.verdict.too_few", "en") in html  # the ads: 5 answers since
+
+
+def test_every_suggested_action_fits_an_actions_what():
+    """'Make an action' writes the rule's suggestion as the action's name: it must fit."""
+    from tpkit.i18n import catalogue
+    from tpkit.model import LANGUAGES, MAX_NAME_LENGTH
+
+    for language in LANGUAGES:
+        actions = {k: v for k, v in catalogue(language).items() if ".action" in k}
+        assert len(actions) >= 12
+        assert max(len(text) for text in actions.values()) <= MAX_NAME_LENGTH
