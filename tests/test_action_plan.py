@@ -113,9 +113,13 @@ def test_the_verdict_needs_intervals_that_do_not_overlap():
 
 def test_the_plan_shows_before_and_after_with_not_enough_answers():
     wb = workbook()
-    checks = [Check("fast", "quote", "csat", None, None, "no_answers")]
+    before = figure("quote", "csat", 40, 160, 640, 30, 0)
+    checks = [Check("fast", "quote", "csat", before, None, "no_answers")]
     html = plan_html(wb, checks, "de")
     assert "Quote in five days" in html and t("diagnostics.plan.verdict.no_answers", "de") in html
+    assert "75" in html and "40 Antworten" in html  # before: 75 % of 40 answers
+    unmeasured = plan_html(wb, [Check("fast", "quote", "csat", None, None, "no_answers")], "de")
+    assert t("diagnostics.plan.unmeasured", "de").split(".")[0] in unmeasured
     wb.actions[0].start = None
     assert t("diagnostics.plan.no_start", "de").split(".")[0] in plan_html(wb, [], "de")
     wb.actions = []

@@ -204,6 +204,8 @@ def remeasured_html(workbook: Workbook, checks: list[Check], language: str) -> s
 
     if not any(a.start and addressed(workbook, a) for a in workbook.actions):
         return _note(t("diagnostics.plan.no_start", language))
+    if all(c.before is None and c.after is None for c in checks):
+        return _note(t("diagnostics.plan.unmeasured", language))
     names = Names.of(workbook)
     what = {action.id: action.what for action in workbook.actions}
 
