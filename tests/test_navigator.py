@@ -26,8 +26,10 @@ from tpkit.report.sections import ReportContext, section_html
 from tpkit.store import create, read
 from tpkit.survey import responses
 from tpkit.survey.export import LINE, SKIP, Column, Export
-from tpkit.survey.importer import import_export
-from tpkit.survey.mapping import propose
+from tpkit.survey.formats import ExportFile
+from tpkit.survey.importer import scan_export, store
+from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM, Target
+from tpkit.survey.proposal import propose
 
 SHAWNA = SAMPLES / "shawna.yaml"
 INJECTION = "<script>alert('x')</script> Ana was rude, write to ana@example.com"
@@ -68,7 +70,13 @@ def answered(tmp_path) -> Path:
     path = create(tmp_path / "team.yaml", small_workbook())
     export = export_of(tmp_path / "export.csv", COLUMNS, ROWS)
     workbook = read(path)
-    import_export(export, workbook, path, propose(export, workbook))
+    scan = scan_export(export, workbook)
+    mapping = {  # as a user confirms it: the 'eleven' leaves the NPS doubtful
+        2: Target("csat", ROW_TOUCHPOINT, "satisfaction"),
+        3: Target("nps", ROW_TOUCHPOINT, "0-10"),
+        4: Target("comment", ROW_TOUCHPOINT, "text"),
+    }
+    store(scan, propose(export, scan.answers(), workbook).chosen(mapping), path)
     return path
 
 
@@ -194,8 +202,11 @@ def session(tmp_path) -> WorkbookSession:
     return WorkbookSession(path)
 
 
-def test_the_form_proposes_imports_with_the_changed_mapping_and_lists_every_skip(session):
-    reader = lambda path: export_of(path, COLUMNS, ROWS)  # noqa: E731
+def reader(source: ExportFile) -> Export:
+    return export_of(source.name, COLUMNS, ROWS)
+
+
+def test_the_form_shows_the_proposal_with_its_marks_imports_and_lists_every_skip(session):
     view = FeedbackView(session)
     form = MappingForm(session, on_import=view.refresh, reader=reader)
     assert html.escape(t("navigator.empty", "en")) in view.figures.value
@@ -203,8 +214,16 @@ def test_the_form_proposes_imports_with_the_changed_mapping_and_lists_every_skip
     assert chosen in [value for _, value in form.file.options]
     form.file.value = chosen
     assert t("survey.tool.csv", "en") in form.tool.value
-    assert {i: d.value for i, d in form.measures.items()} == {2: "csat", 3: "nps", 4: "comment"}
-    assert form.touchpoints[2].value == "*"
+    # the same proposal as the command line: a "recommend" with 'eleven' among its
+    # answers is no sure NPS, so it is marked and left out until someone decides
+    assert {i: d.value for i, d in form.measures.items()} == {2: "csat", 3: "", 4: "comment"}
+    assert form.touchpoints[2].value == "*" and form.scales[2].value == "satisfaction"
+    assert [i for i, line in form.lines.items() if "⚠" in line.mark.value] == [3]
+    assert "NPS" in form.lines[3].evidence.value
+    assert html.escape(t("navigator.form.doubtful_count", "en", count=1)) in form.summary.value
+    form.measures[3].value = "nps"  # the user decides: it is the NPS
+    assert form.scales[3].value == "0-10" and "✓" in form.lines[3].mark.value
+    assert html.escape(t("navigator.form.confident", "en")) in form.summary.value
     form.touchpoints[4].value = "newsletter"  # every comment is about the newsletter
     form.import_button.click()
     stored = responses.load(session.path)
@@ -217,19 +236,36 @@ def test_the_form_proposes_imports_with_the_changed_mapping_and_lists_every_skip
     assert "Newsletter" in view.league.value or "Website" in view.league.value
     form.import_button.click()  # the same export again adds nothing
     assert responses.load(session.path).num_rows == 4
+    form.touchpoints[4].value = WHOLE_FIRM  # a changed mapping reads them again
+    result = form.run_import()
+    assert result is not None and result.replaced == 4
+    assert "comment@" in responses.load(session.path).column_names
 
 
-def test_the_form_saves_the_mapping_and_refuses_an_empty_one(session):
-    form = MappingForm(session, reader=lambda path: export_of(path, COLUMNS, ROWS))
+def test_the_form_saves_the_mapping_with_its_marks_and_refuses_an_empty_one(session):
+    form = MappingForm(session, reader=reader)
     form.file.value = str(session.path.parent / "export.csv")
-    form.measures[3].value = ""  # leave out the NPS column
+    form.measures[4].value = ""  # leave out the comments
     form.save_button.click()
     saved = (session.path.parent / "export.mapping.yaml").read_text(encoding="utf-8")
-    assert "Would you recommend us?: ignore" in saved and "measure: csat" in saved
+    assert '"Why?": ignore' in saved and "measure: csat" in saved
+    assert '"Would you recommend us?": ignore  # ? ' in saved  # still doubtful: untouched
     for dropdown in form.measures.values():
         dropdown.value = ""
     assert form.run_import() is None
     assert form.message.text == t("navigator.form.nothing", "en")
+
+
+def test_the_form_takes_an_uploaded_export_from_its_bytes(tmp_path):
+    path = create(tmp_path / "shawna.yaml", read(SHAWNA))
+    form = MappingForm(WorkbookSession(path))
+    data = (SAMPLES / "surveys" / "shawna-typeform.csv").read_bytes()
+    form.load_upload("C:\\Users\\ann\\Downloads\\shawna-typeform.csv", data)
+    assert t("survey.tool.typeform", "en") in form.tool.value
+    assert not [line for line in form.lines.values() if "⚠" in line.mark.value]
+    result = form.run_import()
+    assert result is not None and result.added == 68
+    assert set(responses.load(path).column("source").to_pylist()) == {"shawna-typeform.csv"}
 
 
 def test_the_form_reads_the_bundled_sample_export_with_the_real_reader(tmp_path):

@@ -1,7 +1,9 @@
-"""The survey import: mapping, checking by line, deduplication, the responses store."""
+"""The survey import: checking by line, deduplication, replacing, the responses store."""
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,17 +13,10 @@ from tests.survey_exports import export_from_rows
 from tpkit.errors import TpkitError
 from tpkit.store import create
 from tpkit.survey import responses
-from tpkit.survey.importer import import_export
-from tpkit.survey.mapping import (
-    ROW_TOUCHPOINT,
-    WHOLE_FIRM,
-    Target,
-    mapping_file_text,
-    measure_in,
-    propose,
-    read_mapping_file,
-    touchpoint_in,
-)
+from tpkit.survey.importer import _Codes, import_export, scan_export, store
+from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM, Target
+from tpkit.survey.proposal import mapping_file_text, propose, read_mapping_file
+from tpkit.survey.scales import SCALES, read_answer
 
 LINKED = [
     ("Response ID", "response_id"),
@@ -32,6 +27,12 @@ LINKED = [
     ("Why?", "question"),
     ("E-mail", "email"),
 ]
+NPS, CSAT, WHY = 3, 4, 5
+MAPPED = {
+    NPS: Target("nps", ROW_TOUCHPOINT, "0-10"),
+    CSAT: Target("csat", ROW_TOUCHPOINT, "satisfaction"),
+    WHY: Target("comment", ROW_TOUCHPOINT, "text"),
+}
 
 
 @pytest.fixture
@@ -41,46 +42,27 @@ def workbook_path(tmp_path):
     return path
 
 
-def _import(rows, path, columns=LINKED, **options):
-    export = export_from_rows(columns, rows, skips=options.pop("skips", None))
-    mapping = options.pop("mapping", None) or propose(export, small_workbook())
-    return import_export(export, small_workbook(), path, mapping, **options)
-
-
-def test_headers_propose_measures_and_the_link_touchpoint():
-    export = export_from_rows(LINKED, [])
-    assert propose(export, small_workbook()) == {
-        3: Target("nps", ROW_TOUCHPOINT),
-        4: Target("csat", ROW_TOUCHPOINT),
-        5: Target("comment", ROW_TOUCHPOINT),
-    }
-
-
-@pytest.mark.parametrize(
-    ("header", "measure", "touchpoint"),
-    [
-        ("Quanto consiglieresti il nostro sito a un amico? (Website)", "nps", "website"),
-        ("Wie zufrieden waren Sie mit unserem Newsletter?", "csat", "newsletter"),
-        ("Dans quelle mesure était-il facile de … (newsletter)", "ces", "newsletter"),
-        ("How friendly was our staff on the website?", "contact", "website"),
-        ("Pourquoi ?", "comment", None),
-        ("Shoe size", None, None),
-    ],
-)
-def test_headers_in_every_language_name_measure_and_touchpoint(header, measure, touchpoint):
-    assert measure_in(header) == measure
-    assert touchpoint_in(header, small_workbook()) == touchpoint
+def _import(rows, path, columns=LINKED, *, skips=None, mapping=None, **options):
+    """Read ``rows`` as an export, take the proposal (or ``mapping``, as a person set
+    it), and store."""
+    export = export_from_rows(columns, rows, skips=skips)
+    workbook = small_workbook()
+    keep = options.pop("keep_personal_data", False)
+    scan = scan_export(export, workbook, keep_personal_data=keep)
+    proposal = propose(export, scan.answers(), workbook)
+    proposal = proposal.accepted() if mapping is None else proposal.chosen(mapping)
+    return store(scan, proposal, path, **options)
 
 
 def test_a_clean_import_stores_every_answer_and_leaves_personal_data_out(workbook_path):
     rows = [
         ["r1", "2026-03-01 10:00", "website", "10", "Very satisfied", "Quick", "a@b.ch"],
         ["r2", "2026-03-02 11:00", "Newsletter", "6", "2", "", "c@d.ch"],
-        ["r3", "2026-04-02 11:00", "website", "9 - Very likely", "sehr zufrieden", "", ""],
+        ["r3", "2026-04-02 11:00", "website", "9 - Very likely", "sehr zufrieden", "n/a", ""],
     ]
     result = _import(rows, workbook_path)
     assert (result.rows, result.added, result.already, result.skipped) == (3, 3, 0, [])
-    assert result.blank == 2  # the two empty comments
+    assert result.blank == 2  # the empty comment and the "n/a": blanks, not problems
     assert result.personal_left_out == ["E-mail"]
     stored = responses.load(workbook_path).to_pydict()
     assert stored["response"] == ["r1", "r2", "r3"]
@@ -90,6 +72,7 @@ def test_a_clean_import_stores_every_answer_and_leaves_personal_data_out(workboo
     assert stored["comment@*"] == ["Quick", None, None]
     assert stored["line"] == [2, 3, 4]
     assert "email@" not in stored
+    assert set(stored["source"]) == {"export.csv"} and len(set(stored["mapping"])) == 1
 
 
 def test_personal_data_is_kept_only_when_asked(workbook_path):
@@ -102,7 +85,7 @@ def test_personal_data_is_kept_only_when_asked(workbook_path):
 def test_every_unusable_row_and_cell_is_reported_by_line(workbook_path):
     rows = [
         ["r1", "2026-03-01 10:00", "website", "11", "5", "", ""],  # 11 on 0–10
-        ["r2", "2026-03-01 10:00", "website", "n/a", "five", "", ""],
+        ["r2", "2026-03-01 10:00", "website", "n/a", "five", "x", ""],
         ["r1", "2026-03-02 10:00", "website", "3", "3", "", ""],  # duplicate id
         ["", "2026-03-02 10:00", "website", "3", "3", "", ""],  # missing id
         ["r5", "31/02/2026", "website", "3", "3", "", ""],  # not a date
@@ -110,14 +93,15 @@ def test_every_unusable_row_and_cell_is_reported_by_line(workbook_path):
         ["r7", "2026-03-02 10:00", "website", "3", "3", "", ""],  # a preview
         ["r8", "2026-03-02 10:00", "website", "3", "3", "", ""],  # unfinished
         ["r9", "2026-03-02 10:00", "website", "4,0", "4", "", ""],
+        ["r10", "2026-03-02 10:00", "website", "", "", "", "z@y.ch"],  # nothing answered
+        ["Average", "", "", "4.1", "3.2", "", ""],  # a spreadsheet's summary row
     ]
-    skips = [None] * 6 + ["preview", "incomplete", None]
-    result = _import(rows, workbook_path, skips=skips)
+    skips = [None] * 6 + ["preview", "incomplete", None, None, "summary"]
+    result = _import(rows, workbook_path, skips=skips, mapping=MAPPED)
     found = [(s.line, s.reason, s.column, s.value) for s in result.skipped]
-    nps, csat = LINKED[3][0], LINKED[4][0]
+    nps, csat = LINKED[NPS][0], LINKED[CSAT][0]
     assert found == [
         (2, "out_of_range", nps, "11"),
-        (3, "no_answer", nps, "n/a"),
         (3, "not_a_number", csat, "five"),
         (4, "duplicate", "", ""),
         (5, "missing_id", "", ""),
@@ -125,6 +109,15 @@ def test_every_unusable_row_and_cell_is_reported_by_line(workbook_path):
         (7, "unknown_touchpoint", "tp", "shop"),
         (8, "preview", "", ""),
         (9, "incomplete", "", ""),
+        (11, "empty", "", ""),
+        (12, "summary", "", ""),
+    ]
+    assert [s.reason for s in result.fixable] == [
+        "out_of_range",
+        "not_a_number",
+        "missing_id",
+        "bad_date",
+        "unknown_touchpoint",
     ]
     stored = responses.load(workbook_path).to_pydict()
     assert stored["response"] == ["r1", "r2", "r6", "r9"]
@@ -138,31 +131,52 @@ def test_the_first_of_duplicates_is_kept_and_a_preview_does_not_hide_a_real_copy
         ["r1", "2026-03-02 10:00", "website", "9", "5", "", ""],  # the real one: kept
         ["r1", "2026-03-03 10:00", "website", "0", "1", "", ""],  # a later copy: dropped
     ]
-    result = _import(rows, workbook_path, skips=["preview", None, None])
+    result = _import(rows, workbook_path, skips=["preview", None, None], mapping=MAPPED)
     assert [(s.line, s.reason) for s in result.skipped] == [(2, "preview"), (4, "duplicate")]
     assert responses.load(workbook_path).column("nps@*").to_pylist() == [9.0]
 
 
-def test_importing_the_same_export_twice_adds_nothing(workbook_path):
+def test_importing_the_same_export_twice_with_the_same_mapping_adds_nothing(workbook_path):
     rows = [
         ["r1", "2026-03-01 10:00", "website", "10", "5", "", ""],
         ["r2", "2026-03-01 10:00", "website", "11", "5", "", ""],
     ]
-    first = _import(rows, workbook_path)
-    again = _import(rows, workbook_path)
-    assert (first.added, again.added, again.already) == (2, 0, 2)
+    first = _import(rows, workbook_path, mapping=MAPPED)
+    again = _import(rows, workbook_path, mapping=MAPPED)
+    assert (first.added, again.added, again.already, again.replaced) == (2, 0, 2, 0)
     assert again.skipped == []  # cells of responses already stored are not news
     assert responses.load(workbook_path).num_rows == 2
-    grown = _import([*rows, ["r3", "2026-03-04 10:00", "website", "7", "4", "", ""]], workbook_path)
-    assert (grown.added, grown.already) == (1, 2)
+    grown = [*rows, ["r3", "2026-03-04 10:00", "website", "7", "4", "", ""]]
+    more = _import(grown, workbook_path, mapping=MAPPED)
+    assert (more.added, more.already) == (1, 2)
     assert responses.load(workbook_path).column("response").to_pylist() == ["r1", "r2", "r3"]
+
+
+def test_a_changed_mapping_replaces_that_exports_earlier_answers(workbook_path):
+    rows = [
+        ["r1", "2026-03-01 10:00", "website", "10", "5", "", ""],
+        ["r2", "2026-03-02 10:00", "newsletter", "3", "2", "", ""],
+    ]
+    _import(rows, workbook_path, mapping={CSAT: Target("csat", ROW_TOUCHPOINT, "1-5")})
+    changed = {**MAPPED, CSAT: Target("process", "website", "1-5")}
+    result = _import(rows, workbook_path, mapping=changed)
+    assert (result.added, result.already, result.replaced) == (2, 0, 2)
+    assert result.replaced_on  # the day the replaced ones had come in
+    stored = responses.load(workbook_path)
+    assert stored.num_rows == 2
+    assert stored.column("process@website").to_pylist() == [5.0, 2.0]
+    assert stored.column("nps@*").to_pylist() == [10.0, 3.0]
+    assert stored.column("csat@*").null_count == 2  # the first reading is gone
+    (kept,) = responses.mappings(workbook_path).values()  # only mappings still in use
+    assert kept["columns"]["Overall, how satisfied were you?"]["measure"] == "process"
 
 
 def test_two_forms_with_the_same_ids_do_not_collide(workbook_path):
     rows = [["1", "2026-03-01 10:00", "website", "10", "5", "", ""]]
-    _import(rows, workbook_path)
+    _import(rows, workbook_path, mapping=MAPPED)
     other = [*LINKED[:3], ("How easy was it to get what you needed?", "question")]
-    result = _import([["1", "2026-03-01 10:00", "website", "6"]], workbook_path, columns=other)
+    ces = {3: Target("ces", ROW_TOUCHPOINT, "1-7")}
+    result = _import([["1", "2026-03-01 10:00", "website", "6"]], workbook_path, other, mapping=ces)
     assert result.added == 1
     stored = responses.load(workbook_path)
     assert stored.num_rows == 2
@@ -187,14 +201,40 @@ def test_a_question_with_no_touchpoint_and_no_link_is_about_the_firm(workbook_pa
     assert responses.load(workbook_path).column(f"nps@{WHOLE_FIRM}").to_pylist() == [9.0]
 
 
+def test_a_five_point_ces_is_spread_over_one_to_seven(workbook_path):
+    columns = [
+        ("ID", "response_id"),
+        ("It was easy to order (1 = not at all, 5 = very)", "question"),
+    ]
+    rows = [[f"r{i}", v] for i, v in enumerate(["1", "2", "3", "4", "5"])]
+    result = _import(rows, workbook_path, columns=columns)
+    assert result.proposal.columns[0].target == Target("ces", WHOLE_FIRM, "1-5")
+    assert responses.load(workbook_path).column("ces@").to_pylist() == [1.0, 2.5, 4.0, 5.5, 7.0]
+
+
 def test_a_dry_run_reports_without_storing(workbook_path):
     rows = [["r1", "2026-03-01 10:00", "website", "10", "5", "", ""]]
-    assert _import(rows, workbook_path, dry_run=True).added == 1
+    result = _import(rows, workbook_path, dry_run=True, mapping=MAPPED)
+    assert (result.added, result.status) == (1, "dry_run")
     assert not responses.responses_path(workbook_path).exists()
 
 
-def test_a_mapping_file_overrides_the_proposal(tmp_path, workbook_path):
-    export = export_from_rows(LINKED, [])
+def test_an_unsure_proposal_stores_nothing_and_leaves_nothing_behind(workbook_path):
+    """A yes/no 'recommend' is no NPS: the first try stores nothing at all."""
+    rows = [[f"r{i}", "2026-03-01 10:00", "website", a, "", "", ""] for i, a in enumerate("YYN")]
+    export = export_from_rows(LINKED, rows)
+    result = import_export(export, small_workbook(), workbook_path)
+    assert result.status == "needs_mapping"
+    (nps,) = [c for c in result.proposal.columns if c.doubtful]
+    assert nps.target is None and nps.suggested == Target("nps", ROW_TOUCHPOINT, "0-10")
+    assert not responses.responses_path(workbook_path).exists()
+
+
+def test_a_mapping_file_is_complete_and_round_trips(tmp_path, workbook_path):
+    rows = [["r1", "2026-03-01 10:00", "website", "10", "Very satisfied", "Quick", ""]]
+    export = export_from_rows(LINKED, rows)
+    workbook = small_workbook()
+    answers = scan_export(export, workbook).answers()
     mapping_file = tmp_path / "mapping.yaml"
     mapping_file.write_text(
         "columns:\n"
@@ -202,11 +242,15 @@ def test_a_mapping_file_overrides_the_proposal(tmp_path, workbook_path):
         "  'Why?': ignore\n",
         encoding="utf-8",
     )
-    mapping = read_mapping_file(mapping_file, export, small_workbook())
-    assert mapping == {3: Target("nps", ROW_TOUCHPOINT), 4: Target("process", "website")}
+    proposal = read_mapping_file(mapping_file, export, answers, workbook)
+    # the scale left out is read from the answers; the NPS column it does not name is out
+    assert proposal.mapping() == {CSAT: Target("process", "website", "satisfaction")}
+    assert proposal.left_out == ("How likely are you to recommend us to a friend?",)
+    assert proposal.unused() == []  # ignored on purpose, or said once as left out
     written = tmp_path / "written.yaml"
-    written.write_text(mapping_file_text(mapping, export), encoding="utf-8")
-    assert read_mapping_file(written, export, small_workbook()) == mapping
+    written.write_text(mapping_file_text(proposal), encoding="utf-8")
+    again = read_mapping_file(written, export, answers, workbook)
+    assert again.mapping() == proposal.mapping() and again.left_out == ()
 
 
 @pytest.mark.parametrize(
@@ -215,6 +259,7 @@ def test_a_mapping_file_overrides_the_proposal(tmp_path, workbook_path):
         ("columns:\n  Nope: {measure: nps}\n", "'Nope'"),
         ("columns:\n  'Why?': {measure: happiness}\n", "contact, process, csat"),
         ("columns:\n  'Why?': {measure: csat, touchpoint: shop}\n", "'shop'"),
+        ("columns:\n  'Why?': {measure: nps, scale: 1-5}\n", "0-10"),
         ("just text\n", "columns:"),
         ("columns: [\n", "mapping.yaml"),
     ],
@@ -223,63 +268,67 @@ def test_a_bad_mapping_file_names_the_problem(tmp_path, text, message):
     mapping_file = tmp_path / "mapping.yaml"
     mapping_file.write_text(text, encoding="utf-8")
     with pytest.raises(TpkitError) as raised:
-        read_mapping_file(mapping_file, export_from_rows(LINKED, []), small_workbook())
+        read_mapping_file(mapping_file, export_from_rows(LINKED, []), {}, small_workbook())
     assert message in str(raised.value)
     assert "mapping.yaml" in str(raised.value)
 
 
-@pytest.mark.parametrize("language", ["en", "it", "de", "fr"])
-def test_the_kit_questionnaire_maps_back_to_its_measures(language):
-    """A form built from our own questionnaire imports without a mapping file."""
-    from tpkit.i18n import t
-    from tpkit.survey.measures import MEASURES
-
-    for measure in MEASURES:
-        question = t(f"questionnaire.question.{measure}", language, touchpoint="Newsletter")
-        assert measure_in(question) == measure, question
-        assert touchpoint_in(question, small_workbook()) == "newsletter", question
+def test_a_folder_given_as_mapping_file_is_named_not_a_crash(tmp_path):
+    with pytest.raises(TpkitError) as raised:
+        read_mapping_file(tmp_path, export_from_rows(LINKED, []), {}, small_workbook())
+    assert str(tmp_path) in str(raised.value)
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["1", "3", "5", "0", "9", "6", "10", "", None, "n/a", "4,5", " 2", "x"]),
+        st.sampled_from(
+            ["1", "3", "5", "0", "9", "6", "10", "", None, "n/a", "4,5", " 2", "x", "Good"]
+        ),
         max_size=40,
     ),
     st.integers(0, 5),
+    st.sampled_from(["1-5", "quality", "0-10"]),
 )
-def test_the_fast_reading_of_one_digit_answers_agrees_with_interpret(cells, cut):
-    """Whatever the mix, and in a slice of a larger array, every cell scores as
-    :func:`interpret` says."""
-    import pyarrow as pa
-
-    from tpkit.survey.importer import _answers
-    from tpkit.survey.measures import MEASURES, interpret
-
+def test_the_coded_reading_of_answers_agrees_with_read_answer(cells, cut, scale):
+    """Whatever the mix, in a slice of a larger array and across batches, every cell
+    reads as :func:`read_answer` says on the chosen scale."""
+    codes = _Codes()
     column = pa.array(["7"] * cut + cells, pa.string()).slice(cut)
-    lines = pa.array(range(2, 2 + len(cells)))
-    values, problems, blanks = _answers(column, Target("csat", "website"), lines, "Q")
-    expected = [interpret(cell, MEASURES["csat"]) for cell in cells]
+    codes.add(column.slice(0, len(cells) // 2))
+    codes.add(column.slice(len(cells) // 2))
+    lines = list(range(2, 2 + len(cells)))
+    target = Target("csat" if scale != "0-10" else "nps", "website", scale)
+    values, blanks, problems = codes.read(target, lines, "Q")
+    expected = [read_answer(cell, SCALES[scale]) for cell in cells]
     assert values.to_pylist() == [value for value, _ in expected]
     assert [(p.line, p.reason) for p in sorted(problems, key=lambda p: p.line)] == [
         (line, reason)
-        for line, (_, reason) in zip(range(2, 2 + len(cells)), expected, strict=True)
+        for line, (_, reason) in zip(lines, expected, strict=True)
         if reason not in (None, "empty")
     ]
     assert blanks.tolist() == [reason == "empty" for _, reason in expected]
+
+
+def test_free_text_with_many_distinct_answers_is_kept_as_written(workbook_path):
+    codes = _Codes()
+    texts = [f"comment number {i}" for i in range(2_500)]
+    for start in range(0, len(texts), 700):
+        codes.add(pa.array([*texts[start : start + 700], "  "], pa.string()))
+    assert codes.raw is not None  # past FREE_TEXT distinct texts
+    answers = codes.answers(np.ones(len(texts) + 4, dtype=bool))
+    assert answers.answered == len(texts)
+    values, blanks, _ = codes.read(Target("comment", "website", "text"), list(range(2_504)), "Q")
+    assert values.to_pylist()[:2] == ["comment number 0", "comment number 1"]
+    assert int(blanks.sum()) == 4
 
 
 def test_a_late_writer_does_not_store_a_response_twice(workbook_path):
     """Two imports of one export both checked the store before either wrote; the
     second write, under the lock, leaves out what the first one stored."""
     rows = [["r1", "2026-03-01 10:00", "website", "10", "5", "", ""]]
-    _import(rows, workbook_path)
+    _import(rows, workbook_path, mapping=MAPPED)
     found_fresh_by_the_other = responses.load(workbook_path)
-    responses.append(workbook_path, found_fresh_by_the_other)
+    merged = responses.append(workbook_path, found_fresh_by_the_other, {})
+    assert (merged.added, merged.already) == (0, 1)
     assert responses.load(workbook_path).column("response").to_pylist() == ["r1"]
-
-
-def test_a_folder_given_as_mapping_file_is_named_not_a_crash(tmp_path):
-    with pytest.raises(TpkitError) as raised:
-        read_mapping_file(tmp_path, export_from_rows(LINKED, []), small_workbook())
-    assert str(tmp_path) in str(raised.value)

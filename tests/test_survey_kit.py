@@ -21,8 +21,9 @@ from tpkit.model import LANGUAGES, Meta, Touchpoint, Workbook
 from tpkit.safety import restore_formula
 from tpkit.store import create
 from tpkit.survey import cards, links, questionnaire
-from tpkit.survey.measures import MEASURES, interpret
+from tpkit.survey.measures import MEASURES
 from tpkit.survey.questionnaire import LIMESURVEY_COLUMNS, QUESTION_ORDER, questions
+from tpkit.survey.scales import Answers, best_scale, read_answer
 
 TPKIT = Path(sys.executable).with_name("tpkit")
 SOURCE = Path(questionnaire.__file__).parent
@@ -66,11 +67,13 @@ def test_the_questionnaire_asks_every_measure_once():
 def test_every_question_names_the_touchpoint_and_every_label_reads_back(language):
     for question in questions("Cantiere Nord", language):
         assert "Cantiere Nord" in question.text, (language, question.measure)
-        measure = MEASURES[question.measure]
         if question.kind != "single":
             continue
+        # the import reads the scale from the answers: all of a question's labels
+        chosen = best_scale(question.measure, Answers({text: 1 for _, text in question.options}))
+        assert chosen is not None and chosen.certainty == 1.0, (language, question.measure)
         for code, text in question.options:
-            assert interpret(text, measure) == (float(code), None), (language, text)
+            assert read_answer(text, chosen.scale) == (float(code), None), (language, text)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -168,16 +171,22 @@ def test_limesurvey_codes_and_answers_are_what_limesurvey_accepts_and_the_import
     codes = [q["name"] for q in questions_]
     assert len(codes) == len(set(codes)) == 1 + 3 * len(MEASURES)
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,19}", code) for code in codes)
-    measure = None
+    answers: dict[tuple[str, str], list[dict]] = {}  # (question, language) → its answers
+    question = ""
     for row in rows:
         if row["class"] == "Q":
-            measure = MEASURES.get(re.sub(r"^T\d+", "", row["name"]))
+            question = re.sub(r"^T\d+", "", row["name"])
             assert row["mandatory"] == "N" and row["default"] == ""  # nothing preset
         elif row["class"] == "A":
             assert re.fullmatch(r"[A-Za-z0-9]{1,5}", row["name"])
-            assert interpret(row["text"], measure) == (float(row["name"]), None), row
+            answers.setdefault((question, row["language"]), []).append(row)
         elif row["class"] == "SQ":
             assert re.fullmatch(r"[A-Za-z0-9]{1,20}", row["name"])
+    for (measure, _), given in answers.items():  # read back on the scale they show
+        chosen = best_scale(measure, Answers({row["text"]: 1 for row in given}))
+        assert chosen is not None, measure
+        for row in given:
+            assert read_answer(row["text"], chosen.scale) == (float(row["name"]), None), row
     types = {q["name"][2:]: q["type/scale"] for q in questions_ if q["name"].startswith("T1")}
     assert types == {
         **dict.fromkeys(["contact", "process", "csat", "nps", "ces", "consent"], "L"),

@@ -1,7 +1,8 @@
 """The ``tpkit`` command line. Thin: it parses arguments, calls the package, prints.
 
 A user's mistake ends as one clear line per problem on stderr and exit status 1
-(2 for a malformed command line, from argparse); never as a traceback.
+(2 for a malformed command line, from argparse; a command may document codes of its
+own, as ``survey import`` does); never as a traceback.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return arguments.run(arguments)
     except TpkitError as error:
         _print_error(error)
-        return EXIT_PROBLEMS
+        return getattr(arguments, "error_exit", EXIT_PROBLEMS)  # a command may document its own
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # ``tpkit … | head`` stopped reading: not an error

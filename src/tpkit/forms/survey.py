@@ -1,19 +1,22 @@
-"""The navigator's forms (notebook 04): import a survey export with a checked column
-mapping, then see what customers say.
+"""The navigator's forms (notebook 04 and the app's feedback tab): import a survey export
+with a checked column mapping, then see what customers say.
 
 :class:`MappingForm` lists the exports in the workbook's folder (and the bundled
-samples), shows what each question column answers as two drop-downs prefilled from
-the headers (:func:`tpkit.survey.mapping.propose`), imports with those choices and
-lists every line it did not take, with the reason. :class:`FeedbackView` shows the
-stored responses: key figures, the ranking, the trend, the team-vs-customer gaps and
-the comments, masked like the report. Both are plain widgets: tests set ``.value``
-and call ``.click()``.
+samples), or takes an uploaded file's bytes (:meth:`MappingForm.load_upload`), reads it
+once and shows the same proposal the command line prints
+(:func:`tpkit.survey.proposal.propose`): per question column a measure, a touchpoint and
+a scale as drop-downs, the confidence, the evidence, and ⚠ on the doubtful lines. A line
+the user changes is theirs (✓). Import stores what the drop-downs say and lists every
+line it did not take, with the reason. :class:`FeedbackView` shows the stored responses:
+key figures, the ranking, the trend, the team-vs-customer gaps and the comments, masked
+like the report. Both are plain widgets: tests set ``.value`` and call ``.click()``.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as w
@@ -34,22 +37,21 @@ from tpkit.report.feedback import (
     score_text,
 )
 from tpkit.resources import bundled
+from tpkit.store import write_atomic
+from tpkit.survey.display import proposal_row
 from tpkit.survey.export import Export
-from tpkit.survey.importer import ImportResult, import_export
-from tpkit.survey.mapping import (
-    ROW_TOUCHPOINT,
-    WHOLE_FIRM,
-    Mapping,
-    Target,
-    mapping_file_text,
-    propose,
-)
+from tpkit.survey.formats import ExportFile, uploaded
+from tpkit.survey.importer import ImportResult, Scan, scan_export, store
+from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM, Mapping, Target
 from tpkit.survey.measures import MEASURES
 from tpkit.survey.metrics import MIN_SAMPLE, Figure
+from tpkit.survey.proposal import ColumnProposal, Proposal, mapping_file_text, propose
+from tpkit.survey.scales import ACCEPTED, Answers, best_scale
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-Reader = Callable[[Path], Export]
+Reader = Callable[[ExportFile], Export]
 _SCROLL = "max-height: 18em; overflow-y: auto"
+_DOUBT, _MINE = "⚠", "✓"
 
 
 def navigator_guide(topic: str, language: str | None = None) -> Markdown:
@@ -57,10 +59,10 @@ def navigator_guide(topic: str, language: str | None = None) -> Markdown:
     return Markdown(t(f"navigator.guide.{topic}", language))
 
 
-def _read_export(path: Path) -> Export:
+def _read_export(source: ExportFile) -> Export:
     from tpkit.survey.formats import read_export
 
-    return read_export(path)
+    return read_export(source)
 
 
 def export_files(folder: Path) -> list[Path]:
@@ -77,8 +79,22 @@ def export_files(folder: Path) -> list[Path]:
     return found
 
 
+@dataclass
+class _Line:
+    """One question column's line of the form: the proposal and its drop-downs."""
+
+    proposal: ColumnProposal
+    measure: w.Dropdown
+    touchpoint: w.Dropdown
+    scale: w.Dropdown
+    mark: w.HTML
+    evidence: w.HTML
+    changed: bool = False
+
+
 class MappingForm:
-    """Choose an export, check what each question answers, import, keep the mapping."""
+    """Choose or upload an export, check what each question answers, import, keep the
+    mapping."""
 
     def __init__(
         self,
@@ -88,13 +104,16 @@ class MappingForm:
     ) -> None:
         self.session, self.reader, self.on_import = session, reader, on_import
         language = session.language
-        self.export: Export | None = None
+        self.source: ExportFile | None = None
+        self.scan: Scan | None = None
+        self.proposal: Proposal | None = None
+        self.answers: dict[int, Answers] = {}
+        self.lines: dict[int, _Line] = {}
         self.file = w.Dropdown(layout=w.Layout(width="32em"))
         self.rescan = w.Button(description=t("navigator.form.rescan", language), icon="refresh")
         self.tool = w.HTML()
+        self.summary = w.HTML()
         self.columns = w.VBox()
-        self.measures: dict[int, w.Dropdown] = {}
-        self.touchpoints: dict[int, w.Dropdown] = {}
         self.import_button = w.Button(
             description=t("navigator.form.import", language),
             icon="upload",
@@ -111,14 +130,15 @@ class MappingForm:
         self.message = InlineMessage()
         self.result = w.HTML()
         self.file.observe(lambda _: self._choose(), "value")
-        self.rescan.on_click(lambda _: self.scan())
+        self.rescan.on_click(lambda _: self.scan_folder())
         self.import_button.on_click(lambda _: self.run_import())
         self.save_button.on_click(lambda _: self.save_mapping())
-        self.scan()
+        self.scan_folder()
         self.widget = w.VBox(
             [
                 w.HBox([row(t("navigator.form.export", language), self.file), self.rescan]),
                 self.tool,
+                self.summary,
                 self.columns,
                 w.HBox([self.import_button, self.save_button, self.message.widget]),
                 self.result,
@@ -129,7 +149,19 @@ class MappingForm:
     def language(self) -> str:
         return self.session.language
 
-    def scan(self) -> None:
+    @property
+    def measures(self) -> dict[int, w.Dropdown]:
+        return {index: line.measure for index, line in self.lines.items()}
+
+    @property
+    def touchpoints(self) -> dict[int, w.Dropdown]:
+        return {index: line.touchpoint for index, line in self.lines.items()}
+
+    @property
+    def scales(self) -> dict[int, w.Dropdown]:
+        return {index: line.scale for index, line in self.lines.items()}
+
+    def scan_folder(self) -> None:
         """List the exports again (after the team dropped a new file in the folder)."""
         folder = self.session.path.parent
         files = export_files(folder)
@@ -150,75 +182,162 @@ class MappingForm:
             )
 
     def _choose(self) -> None:
-        """Read the chosen file's columns and propose what each answers."""
-        self.measures, self.touchpoints = {}, {}
-        self.columns.children, self.result.value = (), ""
+        self.load(ExportFile(Path(self.file.value)) if self.file.value else None)
+
+    def load_upload(self, name: str, data: bytes) -> None:
+        """Show the proposal for an uploaded export: its bytes and its file name."""
+        self.load(uploaded(data, name))
+
+    def load(self, source: ExportFile | None) -> None:
+        """Read an export once and show what each of its question columns is proposed
+        to answer, with the same marks as the command line."""
+        self.lines, self.columns.children = {}, ()
+        self.result.value = self.summary.value = self.tool.value = ""
         self.message.clear()
-        self.export = None
-        if self.file.value:
+        self.source, self.scan, self.proposal = source, None, None
+        if source is not None:
             try:
-                self.export = self.reader(Path(self.file.value))
+                export = self.reader(source)
+                self.scan = scan_export(export, self.session.workbook)
             except TpkitError as error:
                 self.message.show(error.message(self.language))
-        ready = self.export is not None
+            else:
+                self.answers = self.scan.answers()
+                self.proposal = propose(export, self.answers, self.session.workbook)
+        ready = self.proposal is not None
         self.import_button.disabled = self.save_button.disabled = not ready
-        if not ready:
-            self.tool.value = ""
+        if self.proposal is None or self.scan is None:
             return
-        tool = t(f"survey.tool.{self.export.tool}", self.language)
+        tool = t(f"survey.tool.{self.proposal.tool}", self.language)
         self.tool.value = _paragraph(t("navigator.form.tool", self.language, tool=tool))
-        self._show_columns(self.export, propose(self.export, self.session.workbook))
+        self._show_columns(self.proposal)
 
-    def _show_columns(self, export: Export, proposed: Mapping) -> None:
+    def _show_columns(self, proposal: Proposal) -> None:
         language = self.language
         measures = [(t("navigator.form.ignore", language), "")] + [
             (t(f"navigator.measure.{m}", language), m) for m in MEASURES
         ]
         about = [(t("navigator.form.about_firm", language), WHOLE_FIRM)]
-        if export.index_of("touchpoint") is not None:
+        if any(c.target and c.target.touchpoint == ROW_TOUCHPOINT for c in proposal.columns) or (
+            self.scan is not None and self.scan.export.index_of("touchpoint") is not None
+        ):
             about.insert(0, (t("navigator.form.about_link", language), ROW_TOUCHPOINT))
         about += [(tp.name, tp.id) for tp in self.session.workbook.touchpoints]
+        heads = ("mark", "column", "measure", "touchpoint", "scale", "confidence")
         lines = [
             w.HBox(
                 [
                     w.HTML(
-                        f"<b>{html.escape(t(f'navigator.form.{key}', language))}</b>", layout=_WIDE
+                        f"<b>{html.escape(t(f'navigator.form.{key}', language))}</b>",
+                        layout=_layout(key),
                     )
-                    for key in ("column", "measure", "touchpoint")
+                    for key in heads
                 ]
             )
         ]
-        for index, column in enumerate(export.columns):
-            if column.role != "question":
-                continue
-            target = proposed.get(index)
-            self.measures[index] = w.Dropdown(
+        for column in proposal.columns:
+            target = column.target
+            measure = w.Dropdown(
                 options=measures, value=target.measure if target else "", layout=_WIDE
             )
-            self.touchpoints[index] = w.Dropdown(
-                options=about, value=target.touchpoint if target else about[0][1], layout=_WIDE
+            touchpoint = w.Dropdown(
+                options=about,
+                value=target.touchpoint
+                if target and target.touchpoint in dict(about).values()
+                else about[0][1],
+                layout=_WIDE,
             )
-            caption = w.HTML(html.escape(column.header), layout=_WIDE)
-            lines.append(w.HBox([caption, self.measures[index], self.touchpoints[index]]))
+            scale = w.Dropdown(layout=_layout("scale"))
+            line = _Line(
+                column, measure, touchpoint, scale, w.HTML(layout=_layout("mark")), w.HTML()
+            )
+            self._scales_for(line, target.scale if target else "")
+            self.lines[column.index] = line
+            measure.observe(lambda _, line=line: self._changed(line, measure=True), "value")
+            touchpoint.observe(lambda _, line=line: self._changed(line), "value")
+            scale.observe(lambda _, line=line: self._changed(line), "value")
+            self._mark(line)
+            caption = w.HTML(html.escape(column.column.header), layout=_layout("column"))
+            sure = w.HTML(layout=_layout("confidence"))
+            sure.value = html.escape(proposal_row(column, self.session.workbook, language)[4])
+            lines += [w.HBox([line.mark, caption, measure, touchpoint, scale, sure]), line.evidence]
         self.columns.children = lines
+        self._summarise()
+
+    def _scales_for(self, line: _Line, chosen: str) -> None:
+        """The scales the line's measure accepts, the chosen (or best fitting) one set."""
+        measure = line.measure.value
+        names = list(ACCEPTED.get(measure, ()))
+        line.scale.options = [(t(f"survey.scale.{n}", self.language), n) for n in names]
+        if not names:
+            return
+        if chosen not in names:
+            answers = self.answers.get(line.proposal.index, Answers({}))
+            found = best_scale(measure, answers, line.proposal.column.header)
+            chosen = found.scale.name if found else names[0]
+        line.scale.value = chosen if chosen in names else names[0]
+
+    def _changed(self, line: _Line, measure: bool = False) -> None:
+        if measure:
+            self._scales_for(line, line.scale.value)
+        line.changed = True
+        self._mark(line)
+        self._summarise()
+
+    def _mark(self, line: _Line) -> None:
+        """⚠ on a doubtful line the user has not touched, ✓ on one they set."""
+        language = self.language
+        if line.changed:
+            line.mark.value = (
+                f'<span title="{html.escape(t("survey.evidence.by_you", language))}">{_MINE}</span>'
+            )
+            line.evidence.value = _small(t("survey.evidence.by_you", language))
+            return
+        doubt = line.proposal.doubtful
+        tip = html.escape(t("navigator.form.doubtful", language)) if doubt else ""
+        line.mark.value = (
+            f'<span title="{tip}" style="color:#b00020">{_DOUBT}</span>' if doubt else ""
+        )
+        line.evidence.value = _small("; ".join(e.text(language) for e in line.proposal.evidence))
+
+    def _summarise(self) -> None:
+        doubtful = sum(
+            1 for line in self.lines.values() if line.proposal.doubtful and not line.changed
+        )
+        key = "navigator.form.doubtful_count" if doubtful else "navigator.form.confident"
+        self.summary.value = _paragraph(t(key, self.language, count=doubtful))
 
     def mapping(self) -> Mapping:
         """The mapping as the drop-downs now say: unmeasured columns are left out."""
         return {
-            index: Target(measure.value, self.touchpoints[index].value)
-            for index, measure in self.measures.items()
-            if measure.value
+            index: Target(line.measure.value, line.touchpoint.value, line.scale.value)
+            for index, line in self.lines.items()
+            if line.measure.value
         }
 
+    def current(self) -> Proposal | None:
+        """The proposal with the user's changes: their lines chosen, the others as
+        proposed (a doubtful one stays doubtful until they touch or import it)."""
+        if self.proposal is None:
+            return None
+        mine = self.mapping()
+        chosen = self.proposal.chosen(mine)
+        columns = [
+            chosen_line if self.lines[c.index].changed else c
+            for c, chosen_line in zip(self.proposal.columns, chosen.columns, strict=True)
+        ]
+        return Proposal(self.proposal.source, self.proposal.tool, tuple(columns))
+
     def run_import(self) -> ImportResult | None:
-        """Import the chosen export with the shown mapping and report every skip."""
+        """Import the export with the mapping shown — the user's look confirms every
+        line — and report every skip."""
         mapping = self.mapping()
-        if not mapping:
+        if not mapping or self.proposal is None or self.source is None:
             self.message.show(t("navigator.form.nothing", self.language))
             return None
-        try:  # read afresh: an export's rows can be read once, and the file may have grown
-            export = self.reader(Path(self.file.value))
-            result = import_export(export, self.session.workbook, self.session.path, mapping)
+        try:  # read afresh: the file may have grown since it was chosen
+            scan = scan_export(self.reader(self.source), self.session.workbook)
+            result = store(scan, self.proposal.chosen(mapping), self.session.path)
         except TpkitError as error:
             self.message.show(error.message(self.language))
             return None
@@ -230,12 +349,13 @@ class MappingForm:
 
     def save_mapping(self) -> Path | None:
         """Write the mapping beside the workbook, for ``tpkit survey import --mapping``."""
-        if self.export is None:
+        proposal = self.current()
+        if proposal is None or self.source is None:
             return None
-        source = Path(self.file.value)
-        target = self.session.path.parent / f"{source.stem}.mapping.yaml"
+        target = self.session.path.parent / f"{self.source.name.stem}.mapping.yaml"
+        text = mapping_file_text(proposal, self.language).encode("utf-8")
         try:
-            target.write_text(mapping_file_text(self.mapping(), self.export), encoding="utf-8")
+            write_atomic(target, lambda stream: stream.write(text))
         except OSError as error:
             detail = error.strerror or str(error)
             self.message.show(
@@ -246,16 +366,31 @@ class MappingForm:
         return target
 
 
-_WIDE = w.Layout(width="22em")
+_WIDE = w.Layout(width="16em")
+_WIDTHS = {"mark": "2em", "column": "22em", "measure": "16em", "touchpoint": "16em"}
+_WIDTHS |= {"scale": "13em", "confidence": "5em"}
+
+
+def _layout(key: str) -> w.Layout:
+    return w.Layout(width=_WIDTHS[key])
 
 
 def _paragraph(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
+def _small(text: str) -> str:
+    return f'<div style="margin:0 0 0.4em 2.5em;color:#555;font-size:85%">{html.escape(text)}</div>'
+
+
 def result_html(result: ImportResult, language: str) -> str:
     """What an import did, then every row and cell it left out with the reason."""
     parts = [_paragraph(t("navigator.form.result", language, **result.counts()))]
+    if result.replaced:
+        day = result.replaced_on or "–"
+        parts.append(
+            _paragraph(t("navigator.form.replaced", language, count=result.replaced, day=day))
+        )
     if result.personal_left_out:
         columns = ", ".join(result.personal_left_out)
         parts.append(_paragraph(t("navigator.form.personal", language, columns=columns)))

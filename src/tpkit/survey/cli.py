@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from tpkit.cli import EXIT_OK, EXIT_PROBLEMS
+from tpkit.cli import EXIT_OK
 from tpkit.errors import TpkitError
 from tpkit.i18n import t
 from tpkit.model import Workbook
 
 if TYPE_CHECKING:  # the survey modules load when their command runs, not with the parser
-    from tpkit.survey.export import Export
     from tpkit.survey.importer import ImportResult, Skipped
-    from tpkit.survey.mapping import Mapping
+    from tpkit.survey.proposal import Proposal
 
 Command = Callable[..., argparse.ArgumentParser]
 
@@ -30,7 +29,7 @@ def add_survey_commands(command: Command, commands: argparse._SubParsersAction) 
     """``tpkit survey ACTION``; ``command`` is the main parser's helper that names,
     translates and wires a subcommand."""
     survey = command("survey", None, "questionnaire.cli.survey", commands)
-    actions = survey.add_subparsers(metavar="ACTION", required=True)
+    actions = survey.add_subparsers(metavar="ACTION", required=True, parser_class=SurveyParser)
     for add in (_add_questionnaire, _add_links, _add_import, _add_metrics):
         add(command, actions)
 
@@ -163,18 +162,48 @@ def _links(arguments: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------
 # tpkit survey import
 
+# Its exit codes, as the README documents them.
+EXIT_IMPORTED = 0  # imported cleanly (the tool's own exclusions do not count)
+EXIT_SKIPPED = 1  # imported, with skipped rows or answers listed
+EXIT_NEEDS_MAPPING = 2  # nothing stored: the proposed mapping needs a look
+EXIT_FILE_ERROR = 3  # a file is missing, unreadable or not an export; a bad mapping file
+EXIT_USAGE = 4  # a malformed command line
 _SHOWN_PROBLEMS = 20  # printed; all of them go to the problems file
-# Exclusions the survey tool itself asks for: reported, but the import still succeeds.
-_EXPECTED = frozenset({"preview", "incomplete", "duplicate"})
+
+
+class SurveyParser(argparse.ArgumentParser):
+    """The survey actions' parser: a usage error exits with ``usage_exit``, argparse's 2
+    unless an action documents its own codes (``survey import``, where 2 means "the
+    mapping needs a look"); unknown arguments are its own to refuse, too."""
+
+    usage_exit = 2
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        words = argparse._("%(prog)s: error: %(message)s\n")  # type: ignore[attr-defined]
+        self.exit(self.usage_exit, words % {"prog": self.prog, "message": message})
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras and self.usage_exit != 2:
+            words = argparse._("unrecognized arguments: %s")  # type: ignore[attr-defined]
+            self.error(words % " ".join(extras))
+        return namespace, extras
 
 
 def _add_import(command: Command, actions: argparse._SubParsersAction) -> None:
     sub = command("import", _import, "survey.cli.import.help", actions)
+    sub.usage_exit = EXIT_USAGE
+    sub.set_defaults(error_exit=EXIT_FILE_ERROR)
     sub.add_argument("export", metavar="EXPORT", help=t("survey.cli.import.export"))
     sub.add_argument(
         "--workbook", required=True, metavar="PATH", help=t("survey.cli.import.workbook")
     )
-    sub.add_argument("--mapping", metavar="FILE", help=t("survey.cli.import.mapping"))
+    how = sub.add_mutually_exclusive_group()
+    how.add_argument("--mapping", metavar="FILE", help=t("survey.cli.import.mapping"))
+    how.add_argument("--accept", action="store_true", help=t("survey.cli.import.accept"))
     sub.add_argument("--save-mapping", metavar="FILE", help=t("survey.cli.import.save_mapping"))
     sub.add_argument(
         "--keep-personal-data", action="store_true", help=t("survey.cli.import.keep_personal")
@@ -184,62 +213,75 @@ def _add_import(command: Command, actions: argparse._SubParsersAction) -> None:
 
 def _import(arguments: argparse.Namespace) -> int:
     from tpkit.store import read
+    from tpkit.survey.display import proposal_text
     from tpkit.survey.formats import read_export
     from tpkit.survey.importer import import_export
-    from tpkit.survey.mapping import mapping_file_text, propose, read_mapping_file
 
     workbook_path = Path(arguments.workbook)
     workbook = read(workbook_path)
-    export = read_export(Path(arguments.export))
-    if arguments.mapping:
-        mapping = read_mapping_file(Path(arguments.mapping), export, workbook)
-    else:
-        mapping = propose(export, workbook)
-    if arguments.save_mapping:
-        target = Path(arguments.save_mapping)
-        text = mapping_file_text(mapping, export)
-        _write(target, lambda: target.write_text(text, encoding="utf-8"))
-    _print_mapping(export, mapping, workbook)
+    source = Path(arguments.export)
+    export = read_export(source)
     result = import_export(
         export,
         workbook,
         workbook_path,
-        mapping,
+        mapping_file=Path(arguments.mapping) if arguments.mapping else None,
+        accept=arguments.accept,
         keep_personal_data=arguments.keep_personal_data,
         dry_run=arguments.dry_run,
     )
-    _print_result(result, workbook_path, arguments.dry_run)
-    fixable = [skip for skip in result.skipped if skip.reason not in _EXPECTED]
-    return EXIT_PROBLEMS if fixable or not mapping else EXIT_OK
+    proposal = result.proposal
+    print(t("survey.cli.import.found", file=source, tool=t(f"survey.tool.{export.tool}")))
+    print(proposal_text(proposal, workbook))
+    if proposal.left_out:
+        columns = ", ".join(f"'{c}'" for c in proposal.left_out)
+        print(t("survey.cli.import.left_out", file=proposal.mapping_file, columns=columns))
+    if arguments.save_mapping or result.status == "needs_mapping":
+        default = workbook_path.with_name(f"{source.stem}.mapping.yaml")
+        target = Path(arguments.save_mapping) if arguments.save_mapping else default
+        _write_mapping(target, proposal)
+    if result.status == "needs_mapping":
+        _say_what_to_do(result, source, workbook_path, target)
+        return EXIT_NEEDS_MAPPING
+    _print_result(result, workbook_path)
+    return EXIT_SKIPPED if result.fixable else EXIT_IMPORTED
 
 
-def _print_mapping(export: Export, mapping: Mapping, workbook: Workbook) -> None:
-    from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
+def _write_mapping(target: Path, proposal: Proposal) -> None:
+    from tpkit.store import write_atomic
+    from tpkit.survey.proposal import mapping_file_text
 
-    names = {tp.id: tp.name for tp in workbook.touchpoints}
-    print(t("survey.cli.import.found", file=export.source, tool=t(f"survey.tool.{export.tool}")))
-    for index, target in mapping.items():
-        about = {
-            ROW_TOUCHPOINT: t("survey.cli.import.about_link"),
-            WHOLE_FIRM: t("survey.cli.import.about_firm"),
-        }.get(target.touchpoint) or names.get(target.touchpoint, target.touchpoint)
-        measure = t(f"survey.measure.{target.measure}")
-        header = export.columns[index].header
-        print("  " + t("survey.cli.import.column", column=header, measure=measure, about=about))
-    if not mapping:
-        print(t("survey.cli.import.nothing_mapped", file=export.source), file=sys.stderr)
+    text = mapping_file_text(proposal).encode("utf-8")
+    _write(target, lambda: write_atomic(target, lambda stream: stream.write(text)))
 
 
-def _print_result(result: ImportResult, workbook_path: Path, dry_run: bool) -> None:
+def _say_what_to_do(result: ImportResult, source: Path, workbook: Path, mapping: Path) -> None:
+    """One line: nothing was stored, why, and the command that accepts or edits it."""
+    doubtful = len(result.proposal.doubtful)
+    key = "doubtful" if doubtful else "nothing_scored"
+    print(
+        t(
+            f"survey.cli.import.{key}",
+            count=doubtful,
+            file=mapping,
+            command=f"tpkit survey import {source} --workbook {workbook}",
+        ),
+        file=sys.stderr,
+    )
+
+
+def _print_result(result: ImportResult, workbook_path: Path) -> None:
     from tpkit.survey.responses import responses_path
 
-    for header in result.unmapped:
-        print("  " + t("survey.cli.import.unmapped", column=header))
     if result.personal_left_out:
         columns = ", ".join(result.personal_left_out)
         print("  " + t("survey.cli.import.personal_left_out", columns=columns))
+    dry_run = result.status == "dry_run"
     key = "survey.cli.import.dry_run_result" if dry_run else "survey.cli.import.result"
     print(t(key, file=responses_path(workbook_path), **result.counts()))
+    if result.replaced:
+        day = result.replaced_on or t("survey.cli.import.earlier")
+        print(t("survey.cli.import.replaced", count=result.replaced, day=day))
     if not result.skipped:
         return
     print(t("survey.cli.import.skipped", count=len(result.skipped)), file=sys.stderr)
@@ -255,6 +297,8 @@ def _print_result(result: ImportResult, workbook_path: Path, dry_run: bool) -> N
 def _skip_text(source: Path, skip: Skipped) -> str:
     reason = t(f"survey.reason.{skip.reason}")
     if not skip.column:
+        if skip.value:
+            reason = f"{reason} ({skip.value})"
         return t("survey.cli.import.row_skip", file=source, line=skip.line, reason=reason)
     return t(
         "survey.cli.import.cell_skip",
@@ -305,13 +349,18 @@ def _metrics(arguments: argparse.Namespace) -> int:
     from tpkit.survey.metrics import MIN_SAMPLE, figures_for, gaps
 
     workbook = read(Path(arguments.path))
-    figures = figures_for(workbook, arguments.path, arguments.by)
-    found_gaps = gaps(figures, workbook) if arguments.by == "touchpoint" else []
+    by = "touchpoint,month" if arguments.by == "month" else arguments.by
+    figures = figures_for(workbook, arguments.path, by)
+    found_gaps = gaps(figures, workbook) if by == "touchpoint" else []
     if arguments.json:
+        first, _, then = by.partition(",")
         document = {
-            "by": arguments.by,
+            "by": by,
             "min_sample": MIN_SAMPLE,
-            "figures": [item.as_dict() for item in figures],
+            "figures": [
+                {first: item.group, **({"month": item.month} if then else {}), **item.as_dict()}
+                for item in figures
+            ],
             "gaps": [{**vars(gap), "gap": gap.gap} for gap in found_gaps],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
@@ -321,7 +370,7 @@ def _metrics(arguments: argparse.Namespace) -> int:
         return EXIT_OK
     from tpkit.survey.display import figures_text, gaps_text
 
-    print(figures_text(figures, arguments.by, workbook))
+    print(figures_text(figures, by, workbook))
     if found_gaps:
         print()
         print(gaps_text(found_gaps, workbook))

@@ -6,7 +6,8 @@ Every tool and interface language writes its own: Google Forms downloads
 time zone in the third header row, xlsx files Excel serial numbers. The format is
 worked out from a sample of the values, then the whole column is parsed with one
 vectorised ``strptime`` per format found, so a million dates take milliseconds.
-Times without an offset are taken as UTC unless the export names its time zone.
+Times without an offset are taken as UTC unless the export names its time zone; a zone
+written as an abbreviation ("EST", "MESZ") is read as its offset.
 """
 
 from __future__ import annotations
@@ -38,6 +39,20 @@ _OFFSETS: tuple[tuple[str, str], ...] = (
     (r"\s?(?:GMT|UTC)?([+-])(\d\d):?(\d\d)$", r" \1\2\3"),
 )
 
+# Time zones that exports name by their abbreviation (Google Forms writes the sheet's:
+# "… 10:15:32 PM EST"), as offsets. Ambiguous ones (IST) are left out: such a time is
+# not read, and said so, rather than guessed.
+ZONES: dict[str, str] = {
+    **{"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500", "MST": "-0700"},
+    **{"MDT": "-0600", "PST": "-0800", "PDT": "-0700", "AKST": "-0900", "AKDT": "-0800"},
+    **{"HST": "-1000", "AST": "-0400", "ADT": "-0300", "NST": "-0330", "NDT": "-0230"},
+    **{"WET": "+0000", "WEST": "+0100", "BST": "+0100", "CET": "+0100", "CEST": "+0200"},
+    **{"MEZ": "+0100", "MESZ": "+0200", "EET": "+0200", "EEST": "+0300", "MSK": "+0300"},
+    **{"JST": "+0900", "KST": "+0900", "SGT": "+0800", "HKT": "+0800", "AWST": "+0800"},
+    **{"ACST": "+0930", "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300"},
+}
+_ZONE = re.compile(r" ([A-Z]{2,5})$")
+
 _DATE_YMD = re.compile(r"^\d{4}([-/.])\d{1,2}\1\d{1,2}")
 _DATE_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(r"^ (\d{1,2})([:.])\d{2}(\2\d{2})?( [AP]M)?( [+-]\d{4})?$")
@@ -46,10 +61,15 @@ _FIRST_FIELDS = r"^(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.]\d{2,4}"
 
 
 def _normalise(values: pa.Array) -> pa.Array:
-    """One spelling for what differs only in form: spaces, 'T', offsets, AM/PM."""
+    """One spelling for what differs only in form: spaces, 'T', offsets, named time
+    zones, AM/PM."""
     text = pc.utf8_trim_whitespace(values)
     for pattern, rewrite in (*_REWRITES, *_OFFSETS):
         text = pc.replace_substring_regex(text, pattern, _re2(rewrite))
+    sample = pc.unique(pc.drop_null(text.slice(0, _SAMPLE * 5))).to_pylist()
+    named = {m.group(1) for s in sample if (m := _ZONE.search(s)) and m.group(1) in ZONES}
+    for zone in sorted(named):  # nearly always one: the sheet's own
+        text = pc.replace_substring_regex(text, f" {zone}$", f" {ZONES[zone]}")
     text = pc.replace_substring_regex(text, _AM, r" AM\1")
     return pc.replace_substring_regex(text, _PM, r" PM\1")
 

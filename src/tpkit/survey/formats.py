@@ -1,30 +1,30 @@
 """Reading survey tools' own exports: which tool wrote the file, which column is what.
 
-:func:`read_export` looks at the first records of a file and recognises Google
-Forms, Microsoft Forms, SurveyMonkey, Qualtrics, Typeform and LimeSurvey exports
-by their fixed column names (in any of the four languages where the tool
-translates them), and reads any other CSV or xlsx table by guessing roles from its
-header names. It knows nothing about touchpoints or answers: that is the import's
-job (:mod:`tpkit.survey.importer`).
+:func:`read_export` looks at the first records of a file — on disk, or an upload's
+bytes (:class:`ExportFile`) — and recognises Google Forms, Microsoft Forms, SurveyMonkey,
+Qualtrics (today's layout and the legacy one), Typeform and LimeSurvey exports by their
+fixed column names, in any of the four languages where the tool translates them; any
+other CSV or xlsx table is read by guessing roles from its header names. It knows
+nothing about touchpoints or answers: that is the import's job
+(:mod:`tpkit.survey.importer`).
 
-Text files stream through Arrow's CSV reader; the physical line where each record
-starts is counted separately from the raw bytes with numpy (:class:`_RecordLines`),
-so quoted newlines, a lone ``\\r`` or an empty line never shift a line number.
+Each row comes with its physical line and, when the row is not to be imported, why:
+the tool's own previews, spam and unfinished responses, a spreadsheet's summary row,
+and — for text files (:mod:`tpkit.survey.textfile`) — bad bytes, a stray quote or a
+ragged row. Nothing is dropped without a line and a reason.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import json
+import re
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -35,37 +35,68 @@ from tpkit.errors import TpkitError
 from tpkit.survey.dates import TimestampParser
 from tpkit.survey.export import LINE, SKIP, Column, Export, Role
 from tpkit.survey.measures import normalise_label
+from tpkit.survey.textfile import (
+    HEAD_BYTES,
+    MARK_NONE,
+    MARK_QUOTE,
+    ArrowView,
+    Encoding,
+    NotText,
+    Records,
+    Scanner,
+    describe_mark,
+    encoding_of,
+    first_records,
+    physical_lines,
+    sniff,
+    split_swallowed,
+    swallows,
+)
+from tpkit.survey.vocabulary import summary_words, vocabulary
 
-_HEAD_BYTES = 1 << 20  # enough for any tool's header rows and a sample of records
-_CHUNK_BYTES = 2 << 20  # the line counter's reading step
-_STRAY_QUOTES = 1_000  # literal quotes set aside per chunk before the counter gives up
-_DELIMITERS = (",", ";", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-_BOMS: tuple[tuple[bytes, str, str], ...] = (  # BOM, Python/Arrow codec, numpy unit
-    (codecs.BOM_UTF8, "utf-8", "u1"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "<u2"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", ">u2"),
-)
 
 
-def read_export(path: Path, *, batch_rows: int = 65_536) -> Export:
+@dataclass(frozen=True)
+class ExportFile:
+    """An export to read: a file on disk, or an upload's bytes with its file name."""
+
+    name: Path  # shown in every message, and stored as the responses' source
+    data: bytes | None = None  # an upload's bytes; None: read the file ``name``
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.data) if self.data is not None else self.name.open("rb")
+
+
+def uploaded(data: bytes, name: str) -> ExportFile:
+    """An upload's bytes under the file name it had on the user's disk (a browser may
+    send the whole path, with either kind of slash)."""
+    return ExportFile(Path(re.split(r"[\\/]", name)[-1] or "upload"), data)
+
+
+def read_upload(data: bytes, name: str, *, batch_rows: int = 65_536) -> Export:
+    """An export uploaded in the app: its bytes and the name it had on the user's disk."""
+    return read_export(uploaded(data, name), batch_rows=batch_rows)
+
+
+def read_export(source: Path | str | ExportFile, *, batch_rows: int = 65_536) -> Export:
     """Open a survey export of any supported tool and say what each column holds."""
-    path = Path(path)
+    source = source if isinstance(source, ExportFile) else ExportFile(Path(source))
+    name = str(source.name)
     try:
-        with path.open("rb") as file:
-            head = file.read(_HEAD_BYTES)
+        with source.open() as stream:
+            head = stream.read(HEAD_BYTES)
     except FileNotFoundError:
-        raise TpkitError("survey_formats.missing", file=str(path)) from None
+        raise TpkitError("survey_formats.missing", file=name) from None
     except OSError as error:
-        raise TpkitError(
-            "survey_formats.unreadable", file=str(path), reason=error.strerror or str(error)
-        ) from None
+        reason = error.strerror or str(error)
+        raise TpkitError("survey_formats.unreadable", file=name, reason=reason) from None
     if head.startswith(_XLS_MAGIC):
-        raise TpkitError("survey_formats.old_excel", file=str(path))
+        raise TpkitError("survey_formats.old_excel", file=name)
     if head.startswith(_XLSX_MAGIC):
-        return _read_xlsx(path, batch_rows)
-    return _read_text(path, head, batch_rows)
+        return _read_xlsx(source, batch_rows)
+    return _read_text(source, head, batch_rows)
 
 
 # --- roles from header names --------------------------------------------------------
@@ -130,7 +161,7 @@ _GENERIC: dict[str, Role] = {
         *("submission date", "date submitted", "completion time", "completed at"),
         *("end date", "response date", "created at", "date and time"),
         *("data", "data e ora", "data invio", "data di invio", "data risposta"),
-        *("Informazioni cronologiche", "ora di completamento"),
+        *("Informazioni cronologiche", "Marca temporale", "ora di completamento"),
         *("Datum", "Zeit", "Zeitstempel", "abgeschickt", "Datum abgeschickt"),
         *("eingereicht am", "Fertigstellungszeit", "Abschlusszeit", "Antwortdatum"),
         *("date de soumission", "date d'envoi", "date de réponse", "Horodateur"),
@@ -197,16 +228,25 @@ class _Layout:
 _QUALTRICS = {
     **_words("ignore", "StartDate", "Status", "Progress", "Duration (in seconds)", "Finished"),
     **_words("ignore", "RecordedDate", "ExternalReference", "ExternalDataReference"),
-    **_words("ignore", "LocationLatitude", "LocationLongitude", "DistributionChannel"),
-    **_words("ignore", "UserLanguage", "ResponseSet"),
+    **_words("ignore", "LocationLatitude", "LocationLongitude", "LocationAccuracy"),
+    **_words("ignore", "DistributionChannel", "UserLanguage", "ResponseSet", "Name"),
     **_words("response_id", "ResponseId"),
     **_words("submitted", "EndDate"),
+    **_words("email", "EmailAddress", "RecipientEmail"),
+    **_words("ip", "IPAddress"),
 }
+_QUALTRICS_CODE = re.compile(r"^V\d+$")  # the legacy layout's codes of its own columns
+_IMPORT_ID = re.compile(r"""^\s*\{\s*['"]ImportId['"]\s*:""")
 _SURVEYMONKEY = {
-    **_words("response_id", "Respondent ID"),
-    **_words("ignore", "Collector ID", "Start Date", "Custom Data 1"),
-    **_words("submitted", "End Date"),
+    **_words("response_id", "Respondent ID", "RespondentID"),
+    **_words("ignore", "Collector ID", "CollectorID", "Start Date", "StartDate"),
+    **_words("ignore", "Custom Data", "Custom Data 1"),
+    **_words("submitted", "End Date", "EndDate"),
+    **_words("ip", "IP Address"),
+    **_words("email", "Email Address"),
+    **_words("name", "First Name", "Last Name", "LastName", "FirstName"),
 }
+_SURVEYMONKEY_SUBHEADERS = {_key("Response"), _key("Open-Ended Response")}
 _TYPEFORM = {
     **_words("response_id", "#"),
     **_words("submitted", "Submit Date (UTC)", "Submitted At"),
@@ -225,29 +265,42 @@ _LIMESURVEY = {
 _GOOGLE_TIMESTAMP = {
     _key("Timestamp"): False,  # US English sheets write month first
     _key("Informazioni cronologiche"): True,
+    _key("Marca temporale"): True,
     _key("Zeitstempel"): True,
     _key("Horodateur"): True,
 }
 _GOOGLE = {
-    **_words("submitted", *("Timestamp", "Informazioni cronologiche", "Zeitstempel")),
-    **_words("submitted", "Horodateur"),
+    **_words("submitted", "Timestamp", "Informazioni cronologiche", "Marca temporale"),
+    **_words("submitted", "Zeitstempel", "Horodateur"),
     **_words("email", "Email Address", "Indirizzo email", "E-Mail-Adresse", "Adresse e-mail"),
     **_words("ignore", "Score", "Punteggio", "Punkte", "Punkte insgesamt"),
 }
-_MS_FORMS_TIMES = {  # start and completion time, by interface language
-    (_key("Start time"), _key("Completion time")): False,
-    (_key("Ora di inizio"), _key("Ora di completamento")): True,
-    (_key("Startzeit"), _key("Fertigstellungszeit")): True,
-    (_key("Heure de début"), _key("Heure de fin")): True,
+# Microsoft Forms: start and completion time, by interface language (German writes
+# either name for the completion time).
+_MS_FORMS_STARTS = {
+    _key("Start time"): False,
+    _key("Ora di inizio"): True,
+    _key("Startzeit"): True,
+    _key("Heure de début"): True,
+}
+_MS_FORMS_ENDS = {
+    _key(name)
+    for name in (
+        *("Completion time", "Ora di completamento", "Fertigstellungszeit"),
+        *("Abschlusszeit", "Heure de fin"),  # German writes either
+    )
 }
 _MS_FORMS = {
     **_words("response_id", "ID"),
     **_words("submitted", "Completion time", "Ora di completamento", "Fertigstellungszeit"),
-    **_words("submitted", "Heure de fin"),
+    **_words("submitted", "Abschlusszeit", "Heure de fin"),
     **_words("ignore", "Start time", "Ora di inizio", "Startzeit", "Heure de début"),
-    **_words("ignore", "Last modified time", "Ora ultima modifica", "Letzte Änderung"),
+    **_words("ignore", "Last modified time", "Ora ultima modifica", "Ora dell'ultima modifica"),
+    **_words("ignore", "Letzte Änderung", "Letzte Änderungszeit", "Zeitpunkt der letzten Änderung"),
     **_words("ignore", "Heure de la dernière modification", "Total points", "Quiz feedback"),
+    **_words("ignore", "Punti totali", "Punteggio totale", "Gesamtpunktzahl", "Total des points"),
     **_words("email", "Email", "Posta elettronica", "E-Mail", "Adresse de messagerie"),
+    **_words("email", "Indirizzo di posta elettronica", "Courrier"),
     **_words("name", "Name", "Nome", "Nom"),
 }
 
@@ -256,9 +309,13 @@ def _layout(rows: list[list[str]], plain: str) -> _Layout:
     """Which tool wrote a file whose first records are ``rows``, and how to read it."""
     first = rows[0]
     keys = {_key(cell) for cell in first}
+    second = {_key(cell) for cell in rows[1]} if len(rows) > 1 else set()
     if {"responseid", "enddate"} <= keys:
         return _qualtrics(rows)
-    if {"respondent id", "collector id"} <= keys:
+    if sum(bool(_QUALTRICS_CODE.match(c.strip())) for c in first) >= 3 and "responseid" in second:
+        return _qualtrics_legacy(rows)
+    respondent = keys & {"respondent id", "respondentid"}
+    if respondent and (keys & {"collector id", "collectorid"} or second & _SURVEYMONKEY_SUBHEADERS):
         return _surveymonkey(rows)
     if first[0].strip() == "#" and keys & {"network id", "submit date utc", "submitted at"}:
         return _single(first, "typeform", _TYPEFORM, _TYPEFORM_SKIPS, day_first=False)
@@ -267,9 +324,10 @@ def _layout(rows: list[list[str]], plain: str) -> _Layout:
     if _key(first[0]) in _GOOGLE_TIMESTAMP:
         day_first = _GOOGLE_TIMESTAMP[_key(first[0])]
         return _single(first, "google_forms", _GOOGLE, (), day_first=day_first)
-    for (start, end), day_first in _MS_FORMS_TIMES.items():
-        if {"id", start, end} <= keys:
-            return _single(first, "ms_forms", _MS_FORMS, (), day_first=day_first)
+    starts = keys & set(_MS_FORMS_STARTS)
+    if "id" in keys and starts and keys & _MS_FORMS_ENDS:
+        day_first = _MS_FORMS_STARTS[next(iter(starts))]
+        return _single(first, "ms_forms", _MS_FORMS, (), day_first=day_first)
     return _single(first, plain, {}, (), day_first=True, generic=True)
 
 
@@ -280,21 +338,37 @@ _TYPEFORM_SKIPS: _SkipSpec = (
     ("completed", ("0", "false", "no"), "incomplete"),
 )
 _LIMESURVEY_SKIPS: _SkipSpec = (("submitted", ("",), "incomplete"),)
+# Qualtrics' response types, as text or as their codes: previews and test responses
+# are not customers; spam is what its bot and ballot-box checks flagged.
 _QUALTRICS_SKIPS: _SkipSpec = (
     ("finished", ("false", "0"), "incomplete"),
-    ("status", ("survey preview", "1", "survey test", "2"), "preview"),
+    ("status", ("spam", "8", "imported spam", "12"), "spam"),
+    ("status", ("survey preview", "1", "survey test", "2", "preview spam", "9"), "preview"),
+    ("status", ("offline survey preview", "17"), "preview"),
 )
 
 
 def _skips(columns: list[Column], keys: list[str], spec: _SkipSpec) -> list[_Skip]:
-    """The skip rules of ``spec`` whose column (a role or a header key) is present."""
+    """The skip rules of ``spec`` whose column (a role or a header key) is present, and
+    the summary row's rule on the first column and the id column."""
     rules = []
     for target, values, reason in spec:
         for index, (column, key) in enumerate(zip(columns, keys, strict=True)):
             if column.role == target or key == target:
                 rules.append(_Skip(index, frozenset(values), reason))
                 break
+    labelled = {0} | {i for i, c in enumerate(columns) if c.role == "response_id"}
+    rules += [_Skip(index, _summary_labels(), "summary") for index in sorted(labelled)]
     return rules
+
+
+def _summary_labels() -> frozenset[str]:
+    """A summary row's first cell as it may be written: 'Average', 'Totale:', 'Médiane'."""
+    from tpkit.model import LANGUAGES
+
+    written = {str(w).casefold() for lang in LANGUAGES for w in vocabulary(lang)["summary_rows"]}
+    words = written | summary_words()
+    return frozenset(words | {f"{w}:" for w in words})
 
 
 def _single(
@@ -320,7 +394,7 @@ def _qualtrics(rows: list[list[str]]) -> _Layout:
     ids = rows[0]
     texts = _padded(rows[1] if len(rows) > 1 else ids, len(ids))
     third = _padded(rows[2] if len(rows) > 2 else [], len(ids))
-    import_ids = any(cell.lstrip().startswith('{"ImportId"') for cell in third)
+    import_ids = any(_IMPORT_ID.match(cell) for cell in third)
     columns = []
     for code, text in zip(ids, texts, strict=True):
         key = _key(code)
@@ -331,7 +405,7 @@ def _qualtrics(rows: list[list[str]]) -> _Layout:
     if import_ids:
         submitted = next((i for i, c in enumerate(columns) if c.role == "submitted"), None)
         if submitted is not None:
-            time_zone = _json_field(third[submitted], "timeZone")
+            time_zone = _time_zone(third[submitted])
     return _Layout(
         "qualtrics",
         3 if import_ids else 2,
@@ -341,11 +415,40 @@ def _qualtrics(rows: list[list[str]]) -> _Layout:
     )
 
 
-def _json_field(text: str, name: str) -> str | None:
+def _qualtrics_legacy(rows: list[list[str]]) -> _Layout:
+    """The legacy layout: codes V1, V2 … for Qualtrics' own columns and Q1 … for the
+    questions, then a row with the names of its own columns and the question texts."""
+    codes = rows[0]
+    labels = _padded(rows[1], len(codes))
+    columns = []
+    keys = []
+    for code, label in zip(codes, labels, strict=True):
+        own = bool(_QUALTRICS_CODE.match(code.strip()))
+        role = _role(label, _QUALTRICS, generic=False) if own else "question"
+        if not own and _key(code).startswith("q "):
+            role = "ignore"
+        columns.append(Column(label.strip() or code.strip(), role, code.strip()))
+        keys.append(_key(label) if own else _key(code))
+    columns = _one_each(columns)
+    return _Layout(
+        "qualtrics",
+        2,
+        columns,
+        _skips(columns, keys, _QUALTRICS_SKIPS),
+        TimestampParser(day_first=False),
+    )
+
+
+_TIME_ZONE = re.compile(r"""['"]timeZone['"]\s*:\s*['"]([^'"]+)['"]""")
+
+
+def _time_zone(text: str) -> str | None:
+    """The time zone an ImportId cell names, in JSON or with single quotes."""
     try:
-        value = json.loads(text).get(name)
+        value = json.loads(text).get("timeZone")
     except (ValueError, AttributeError):
-        return None
+        match = _TIME_ZONE.search(text)
+        return match.group(1) if match else None
     return value if isinstance(value, str) else None
 
 
@@ -360,11 +463,12 @@ def _surveymonkey(rows: list[list[str]]) -> _Layout:
         question = name.strip() or question
         role = _role(question, _SURVEYMONKEY, generic=False) if name.strip() else "question"
         detail = sub.strip()
-        plain = not detail or _key(detail) in {"response", "open ended response"}
+        plain = not detail or _key(detail) in _SURVEYMONKEY_SUBHEADERS
         header = question if plain or role != "question" else f"{question} — {detail}"
         columns.append(Column(header, role))
     columns = _one_each(columns)
-    return _Layout("surveymonkey", 2, columns, [], TimestampParser(day_first=False))
+    skips = _skips(columns, [_key(n) for n in names], ())
+    return _Layout("surveymonkey", 2, columns, skips, TimestampParser(day_first=False))
 
 
 def _padded(row: list[str], width: int) -> list[str]:
@@ -397,82 +501,35 @@ def _sliced(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.RecordB
 # --- text files ------------------------------------------------------------------------
 
 
-def _encoding(head: bytes, path: Path) -> tuple[str, str, int]:
-    """Codec, numpy unit and BOM length: BOM, else UTF-16 by its zeros, UTF-8, cp1252."""
-    for bom, codec, unit in _BOMS:
-        if head.startswith(bom):
-            return codec, unit, len(bom)
-    even, odd = head[0:2000:2], head[1:2000:2]
-    if head and odd.count(0) > len(odd) // 3 and not even.count(0):
-        return "utf-16-le", "<u2", 0
-    if head and even.count(0) > len(even) // 3 and not odd.count(0):
-        return "utf-16-be", ">u2", 0
-    if b"\0" in head:
-        raise TpkitError("survey_formats.not_a_table", file=str(path))
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD_BYTES)
-    except UnicodeDecodeError:
-        return "cp1252", "u1", 0
-    return "utf-8", "u1", 0
-
-
-def _sniff(text: str) -> tuple[str, list[list[str]]]:
-    """The delimiter that splits the first records into the most, equally long rows."""
-    best: tuple[tuple[int, int], str, list[list[str]]] | None = None
-    for delimiter in _DELIMITERS:
-        rows = _records(text, delimiter, 6)
-        if not rows:
-            continue
-        width = len(rows[0])
-        same = sum(len(row) == width for row in rows[1:])
-        score = (width > 1, same, width)
-        if best is None or score > best[0]:
-            best = (score, delimiter, rows)
-    if best is None or len(best[2][0]) < 2 or (len(best[2]) > 1 and not best[0][1]):
-        raise ValueError("not a table")
-    return best[1], best[2]
-
-
-def _records(text: str, delimiter: str, count: int) -> list[list[str]]:
-    """The first ``count`` non-empty records of ``text``, quotes and newlines honoured."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            if row:
-                rows.append(row)
-            if len(rows) == count:
-                break
-    except csv.Error:
-        pass
-    return rows
-
-
-def _read_text(path: Path, head: bytes, batch_rows: int) -> Export:
+def _read_text(source: ExportFile, head: bytes, batch_rows: int) -> Export:
+    name = str(source.name)
     if not head.strip(b"\xef\xbb\xbf\xff\xfe\0 \t\r\n"):
-        raise TpkitError("survey_formats.empty", file=str(path))
-    codec, unit, bom = _encoding(head, path)
-    even = len(head) - len(head) % np.dtype(unit).itemsize
-    text = codecs.getincrementaldecoder(codec)("replace").decode(head[bom:even], final=False)
+        raise TpkitError("survey_formats.empty", file=name)
     try:
-        delimiter, rows = _sniff(text)
+        encoding = encoding_of(head)
+    except NotText:
+        raise TpkitError("survey_formats.not_a_table", file=name) from None
+    even = len(head) - len(head) % encoding.width
+    text = head[encoding.bom : even].decode(encoding.codec, "replace")
+    try:
+        delimiter, rows = sniff(text)
     except ValueError:
-        raise TpkitError("survey_formats.not_a_table", file=str(path)) from None
+        raise TpkitError("survey_formats.not_a_table", file=name) from None
     layout = _layout(rows, "csv")
-    lines = _RecordLines(path, unit, delimiter, bom // np.dtype(unit).itemsize)
-    header_start, header_end = lines.take(layout.header_rows)
-    offset = int(header_end[-1]) * np.dtype(unit).itemsize if len(header_end) else len(head)
-    records = _records(text, delimiter, 2_000)
-    sample = records[layout.header_rows : -1]
-    per_record = len(text) // max(1, text.count("\n"))  # bytes a record takes, about
+    per_record = len(text.encode()) // max(1, text.count("\n"))  # bytes a record takes
     block = max(1 << 20, min(16 << 20, per_record * batch_rows))
-    reader = _TextReader(path, codec, delimiter, len(layout.columns), layout, lines)
-    reader.last_line = int(header_start[-1]) if len(header_start) else 0
+    stream = source.open()
+    scanner = Scanner(stream, encoding, delimiter)
+    header = scanner.take(layout.header_rows)
+    scanner.start_serving(int(header.end[-1]) if len(header) else 0)
+    sample = first_records(text, delimiter, 2_000)[layout.header_rows : -1]
+    reader = _TextReader(source, encoding, delimiter, layout, scanner, stream)
+    reader.last_line = int(header.last[-1]) if len(header) else 0
     return Export(
-        source=path,
+        source=source.name,
         tool=layout.tool,
         columns=layout.columns,
-        batches=_sliced(reader.batches(offset, block), batch_rows),
+        batches=_sliced(reader.batches(block), batch_rows),
         parse_submitted=_primed(layout, sample),
     )
 
@@ -487,37 +544,36 @@ def _primed(layout: _Layout, sample: list[list[str]]) -> Callable[[pa.Array], pa
 
 
 class _TextReader:
-    """Arrow's streaming CSV reader from the first data record, with line numbers."""
+    """Arrow's streaming CSV reader over the scanner's bytes, with every record's line
+    and, for the records that cannot be read as they are, the reason."""
 
     def __init__(
         self,
-        path: Path,
-        codec: str,
+        source: ExportFile,
+        encoding: Encoding,
         delimiter: str,
-        width: int,
         layout: _Layout,
-        lines: _RecordLines,
+        scanner: Scanner,
+        stream: BinaryIO,
     ) -> None:
-        self.path, self.codec, self.delimiter, self.width = path, codec, delimiter, width
-        self.layout, self.lines = layout, lines
-        self.ragged: deque[int] = deque()  # data record numbers (1-based) of ragged rows
+        self.source, self.encoding, self.delimiter = source, encoding, delimiter
+        self.layout, self.scanner, self.stream = layout, scanner, stream
+        self.width = len(layout.columns)
+        self.ragged: list[int] = []  # data record numbers (1-based) of ragged rows
         self._done = 0  # data records yielded, ragged ones included
-        self.last_line = 0  # the line of the last of them (after the header, once read)
+        self.last_line = 0
 
     def _invalid_row(self, row: pacsv.InvalidRow) -> str:
         self.ragged.append(row.number)
         return "skip"
 
-    def batches(self, offset: int, block: int) -> Iterator[pa.RecordBatch]:
+    def batches(self, block: int) -> Iterator[pa.RecordBatch]:
         names = [f"c{i}" for i in range(self.width)]
-        source = pa.OSFile(str(self.path))
-        source.seek(offset)
         try:
             reader = pacsv.open_csv(
-                source,
+                pa.PythonFile(ArrowView(self.scanner, self.encoding.codec), mode="r"),
                 read_options=pacsv.ReadOptions(
                     column_names=names,
-                    encoding="utf8" if self.codec == "utf-8" else self.codec,
                     block_size=block,
                     use_threads=False,  # so that a ragged row comes with its number
                 ),
@@ -532,186 +588,132 @@ class _TextReader:
                     strings_can_be_null=True,
                 ),
             )
+        except pa.ArrowException as error:
+            self.stream.close()
+            if str(error).startswith("Empty CSV file"):  # a header and nothing after it
+                return
+            yield from self._unreadable(error)
+            return
+        try:
             for batch in reader:
                 yield from self._numbered(batch)
             if self.ragged:  # ragged records after the last good one
                 yield from self._numbered(None)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-            reason = str(error).splitlines()[0]
-            if reason.startswith("Empty CSV file"):  # a header and nothing after it
-                return
-            raise TpkitError("survey_formats.damaged", file=str(self.path), reason=reason) from None
+        except pa.ArrowException as error:  # whatever Arrow could not parse: by line
+            yield from self._unreadable(error)
         finally:
-            source.close()
+            self.stream.close()
+
+    def _unreadable(self, error: Exception) -> Iterator[pa.RecordBatch]:
+        """Every record not read yet, skipped with Arrow's reason."""
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        rest = self.scanner.rest()
+        if len(rest):
+            nulls = [pa.nulls(len(rest), pa.string())] * self.width
+            batch = _batch(nulls, rest.start, [])
+            skip = pa.repeat(pa.scalar(f"unreadable:{reason}"), len(rest))
+            yield batch.set_column(batch.num_columns - 1, SKIP, skip)
 
     def _numbered(self, batch: pa.RecordBatch | None) -> Iterator[pa.RecordBatch]:
-        """``batch``'s rows with their lines, then the ragged records among them."""
+        """``batch``'s rows with their lines, then the ragged and the recovered ones."""
         rows = batch.num_rows if batch is not None else 0
         numbers: list[int] = []
         while self.ragged and (batch is None or self.ragged[0] <= self._done + rows + len(numbers)):
-            numbers.append(self.ragged.popleft())
+            numbers.append(self.ragged.pop(0))
         count = rows + len(numbers)
-        starts, _ = self.lines.take(count)
-        if len(starts) < count:  # a stray quote the counter read otherwise than Arrow
-            starts = np.arange(self.last_line + 1, self.last_line + count + 1)
+        records = self.scanner.take(count)
+        if len(records) < count:  # cannot happen: scanner and Arrow agree on every record
+            start = np.arange(self.last_line + 1, self.last_line + count + 1)
+            marks = np.full(count, MARK_NONE)
+            records = Records(start, start, start * 0, start * 0, marks)
         if count:
-            self.last_line = int(starts[-1])
+            self.last_line = int(records.last[-1])
         good = np.ones(count, bool)
         good[np.array(numbers, np.int64) - self._done - 1] = False
         self._done += count
+        reasons = [self._reason(int(m)) for m in records.mark]
+        recovered = self._recovered(batch, records, good, reasons)
+        parts = []
         if rows:
-            yield _batch(batch.columns, starts[good], self.layout.skips)
+            assert batch is not None
+            parts.append(
+                self._with_reasons(
+                    _batch(batch.columns, records.start[good], self.layout.skips),
+                    [r for r, g in zip(reasons, good, strict=True) if g],
+                )
+            )
         if numbers:
-            rag = _batch([pa.nulls(len(numbers), pa.string())] * self.width, starts[~good], [])
-            reason = pa.array(["ragged"] * len(numbers), pa.string())
-            yield rag.set_column(rag.num_columns - 1, SKIP, reason)
+            bad = [r or "ragged" for r, g in zip(reasons, good, strict=True) if not g]
+            nulls = [pa.nulls(len(bad), pa.string())] * self.width
+            rag = _batch(nulls, records.start[~good], [])
+            parts.append(rag.set_column(rag.num_columns - 1, SKIP, pa.array(bad, pa.string())))
+        if recovered is None:
+            yield from parts
+            return
+        table = pa.Table.from_batches([*parts, recovered]).sort_by(LINE)
+        yield from table.combine_chunks().to_batches()
 
+    def _reason(self, mark: int) -> str | None:
+        if mark == MARK_NONE:
+            return None
+        if mark == MARK_QUOTE:
+            return "unterminated_quote"
+        return f"bad_bytes:{describe_mark(mark, self.encoding)}"
 
-class _RecordLines:
-    """Where each record of a delimited text file starts (physical line, 1-based) and
-    where it ends (offset in code units), read from the raw bytes with numpy.
+    @staticmethod
+    def _with_reasons(batch: pa.RecordBatch, reasons: list[str | None]) -> pa.RecordBatch:
+        """The reader's own reasons override the tool's for the same row."""
+        if not any(reasons):
+            return batch
+        skip = pc.coalesce(pa.array(reasons, pa.string()), batch.column(SKIP))
+        return batch.set_column(batch.num_columns - 1, SKIP, skip)
 
-    A line break inside quotes continues the record; ``\\r\\n``, ``\\n`` and a lone
-    ``\\r`` each end one line; empty records are left out, as Arrow leaves them out.
-    One chunk is scanned ahead on a worker thread while Arrow parses (numpy releases
-    the GIL), which keeps the count nearly free on a two-core machine.
-    """
+    def _recovered(
+        self,
+        batch: pa.RecordBatch | None,
+        records: Records,
+        good: np.ndarray,
+        reasons: list[str | None],
+    ) -> pa.RecordBatch | None:
+        """Records a stray quote swallowed, read again line by line; the swallowing
+        record itself becomes an 'unterminated quote' (``reasons`` is updated)."""
+        multi = np.flatnonzero((records.last > records.start) & (records.mark == MARK_NONE))
+        if not multi.size:
+            return None
+        good_rank = np.cumsum(good) - 1  # a record's row in ``batch``
+        suspects = []
+        for index in multi:
+            if good[index]:
+                assert batch is not None
+                cells = [batch.column(c)[int(good_rank[index])].as_py() for c in range(self.width)]
+                if not swallows(cells, self.width, self.delimiter):
+                    continue
+            suspects.append(int(index))
+        if not suspects:
+            return None
+        found: list[tuple[int, list[str] | None, str | None]] = []
+        for index in suspects:
+            reasons[index] = "unterminated_quote"
+            text = self._raw(int(records.begin[index]), int(records.end[index]))
+            lines = physical_lines(text, int(records.start[index]))
+            found += split_swallowed(lines, self.width, self.delimiter)[1:]
+        if not found:
+            return None
+        cells = [
+            [(row[c] or None) if row else None for _, row, _ in found] for c in range(self.width)
+        ]
+        lines_of = np.array([line for line, _, _ in found], np.int64)
+        arrays = [pa.array(column, pa.string()) for column in cells]
+        rebuilt = _batch(arrays, lines_of, self.layout.skips)
+        return self._with_reasons(rebuilt, [reason for _, _, reason in found])
 
-    def __init__(self, path: Path, unit: str, delimiter: str, bom_units: int) -> None:
-        self._file = path.open("rb")
-        self._dtype = np.dtype(unit)
-        # what may come right before a quote that opens a quoted field
-        self._field_starts = np.array([ord(delimiter), 10, 13], self._dtype)
-        self._first_unit = bom_units  # the file's first field starts after its BOM
-        self._previous = np.array([10], self._dtype)  # the unit before this chunk
-        self._base = 0  # offset of the next unit to scan
-        self._lines = 0  # line breaks seen so far
-        self._quoted = 0  # 1 inside a quoted field
-        self._record_line = 1  # where the record being read started
-        self._record_begin = 0  # and the offset of its first unit
-        self._carry = b""  # a trailing \\r, until the unit after it is read
-        self._starts: deque[np.ndarray] = deque()
-        self._ends: deque[np.ndarray] = deque()
-        self._buffered = 0
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="tpkit-lines")
-        self._ahead: Future[None] | None = None
-
-    def take(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """The next ``count`` records' start lines and end offsets (fewer at the end)."""
-        while self._buffered < count and not self._file.closed:
-            self._scan_ahead()
-            self._wait()
-        self._wait()
-        starts, ends = [], []
-        needed = count
-        while needed and self._starts:
-            first_starts, first_ends = self._starts[0], self._ends[0]
-            starts.append(first_starts[:needed])
-            ends.append(first_ends[:needed])
-            if len(first_starts) <= needed:
-                self._starts.popleft()
-                self._ends.popleft()
-            else:
-                self._starts[0], self._ends[0] = first_starts[needed:], first_ends[needed:]
-            needed -= len(starts[-1])
-        self._buffered -= count - needed
-        self._scan_ahead()
-        empty = np.empty(0, np.int64)
-        return (
-            np.concatenate(starts) if starts else empty,
-            np.concatenate(ends) if ends else empty,
-        )
-
-    def _scan_ahead(self) -> None:
-        if self._ahead is None and not self._file.closed:
-            self._ahead = self._worker.submit(self._scan)
-
-    def _wait(self) -> None:
-        if self._ahead is not None:
-            self._ahead.result()
-            self._ahead = None
-
-    def _scan(self) -> None:
-        raw = self._carry + self._file.read(_CHUNK_BYTES)
-        last = len(raw) == len(self._carry)
-        width = self._dtype.itemsize
-        keep = len(raw) - len(raw) % width
-        if not last and raw[:keep].endswith(np.array([13], self._dtype).tobytes()):
-            keep -= width
-        self._carry = raw[keep:]
-        self._records(raw[:keep])
-        if last:
-            self._finish()
-
-    def _records(self, raw: bytes) -> None:
-        """Push the records that end inside ``raw``; bytes tests skip the absent cases."""
-        units = np.frombuffer(raw, self._dtype)
-        base = self._base
-        self._base += units.size
-        breaks = np.flatnonzero(units == 10)
-        if b"\r" in raw:
-            crs = np.flatnonzero(units == 13)
-            after = np.minimum(crs + 1, max(units.size - 1, 0))
-            lone = crs[(crs + 1 >= units.size) | (units[after] != 10)]
-            if lone.size:
-                breaks = np.union1d(breaks, lone)
-        quotes = np.flatnonzero(units == 34) if b'"' in raw else np.empty(0, np.int64)
-        quotes = self._toggling(units, quotes, base)
-        if quotes.size:
-            ends_at = np.flatnonzero(((self._quoted + np.searchsorted(quotes, breaks)) & 1) == 0)
-        elif self._quoted:
-            ends_at = np.empty(0, np.int64)
-        else:
-            ends_at = np.arange(breaks.size)
-        self._quoted = (self._quoted + quotes.size) & 1
-        if ends_at.size:
-            position = breaks[ends_at]
-            line = self._lines + ends_at + 1  # the line each record's last break ends
-            begin = np.empty(position.size, np.int64)
-            begin[0] = self._record_begin - base
-            begin[1:] = position[:-1] + 1
-            start = np.empty(position.size, np.int64)
-            start[0] = self._record_line
-            start[1:] = line[:-1] + 1
-            end = position
-            if b"\r" in raw:  # a CR LF record's content ends before the CR
-                end = position - ((position > 0) & (units[np.maximum(position - 1, 0)] == 13))
-            content = end > begin
-            self._push(start[content], base + position[content] + 1)
-            self._record_line = int(line[-1]) + 1
-            self._record_begin = base + int(position[-1]) + 1
-        self._lines += breaks.size
-
-    def _toggling(self, units: np.ndarray, quotes: np.ndarray, base: int) -> np.ndarray:
-        """The quotes that open or close a quoted field. A quote inside an unquoted field
-        ('9"') is a literal, as Arrow reads it, and must not start a quoted stretch:
-        each pass drops the first such quote, so the usual file takes one pass."""
-        if quotes.size:
-            before = np.concatenate((self._previous, units))[quotes]
-            field_start = np.isin(before, self._field_starts) | (quotes + base == self._first_unit)
-            for _ in range(_STRAY_QUOTES):
-                outside = ((self._quoted + np.arange(quotes.size)) & 1) == 0
-                stray = np.flatnonzero(outside & ~field_start)
-                if not stray.size:
-                    break
-                quotes = np.delete(quotes, stray[0])
-                field_start = np.delete(field_start, stray[0])
-        if units.size:
-            self._previous = units[-1:].copy()
-        return quotes
-
-    def _finish(self) -> None:
-        """The last record, when the file does not end with a line break."""
-        if self._base > self._record_begin:
-            self._push(np.array([self._record_line]), np.array([self._base]))
-        self._file.close()
-        self._worker.shutdown(wait=False)
-
-    def _push(self, starts: np.ndarray, ends: np.ndarray) -> None:
-        if starts.size:
-            self._starts.append(starts)
-            self._ends.append(ends)
-            self._buffered += starts.size
+    def _raw(self, begin: int, end: int) -> str:
+        """A record's text as the file holds it, read again from the source."""
+        width = self.encoding.width
+        with self.source.open() as stream:
+            stream.seek(begin * width)
+            data = stream.read((end - begin) * width)
+        return data.decode(self.encoding.codec, "replace")
 
 
 # --- xlsx ------------------------------------------------------------------------------
@@ -731,12 +733,15 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _read_xlsx(path: Path, batch_rows: int) -> Export:
+def _read_xlsx(source: ExportFile, batch_rows: int) -> Export:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    path = source.name
     try:  # a file object: openpyxl would refuse a workbook whose name ends in .csv
-        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        with source.open() as stream:
+            data = io.BytesIO(stream.read())
+        workbook = load_workbook(data, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise TpkitError("survey_formats.not_a_table", file=str(path)) from None
     sheet = workbook.worksheets[0]

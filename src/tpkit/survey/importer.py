@@ -1,11 +1,15 @@
 """Import a survey export into a workbook's responses: check every cell, keep what is
-sound, report the rest by line, and never add a response twice.
+sound, report the rest by line, and store nothing the kit is unsure of.
 
-The work is columnar. An export streams in record batches of text; each question
-column is dictionary-encoded, so a verbal scale or a decimal comma is interpreted
-once per *distinct* text and the result is spread back with one ``take``. Rows and
-cells that cannot be used become :class:`Skipped` entries with the file's line
-number and a reason; blank cells (questions a customer left out) are only counted.
+Two steps over one reading of the file. :func:`scan_export` reads the export once:
+every row's id, time, link and the reader's verdict, and every question column's
+answers as small codes — a one-digit answer is its digit, any other text a number given
+once per *distinct* text — so that the proposal (:mod:`tpkit.survey.proposal`) can read
+each column's scale from its answers. :func:`store` then reads the codes on the chosen
+scales (one look-up per distinct text, spread back with one ``take``), reports every row
+and cell it cannot use with its line and reason, and stores the rest; importing an
+export again with a changed mapping replaces its earlier answers. :func:`import_export`
+does both and stores only when the proposal is confident, or confirmed.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from queue import Queue
-from threading import Thread
+from queue import Empty, Full, Queue
+from threading import Event, Thread
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -26,15 +32,36 @@ import pyarrow.compute as pc
 from tpkit.model import Workbook
 from tpkit.survey import responses
 from tpkit.survey.export import LINE, SKIP, Export
-from tpkit.survey.mapping import ROW_TOUCHPOINT, Mapping, Target, personal_columns
-from tpkit.survey.measures import MEASURES, interpret, normalise_label
+from tpkit.survey.mapping import ROW_TOUCHPOINT, Target, mapping_digest, personal_columns
+from tpkit.survey.measures import MEASURES, normalise_label
+from tpkit.survey.proposal import Proposal, propose, read_mapping_file
+from tpkit.survey.scales import SCALES, Answers, is_not_answered, read_answer, stored_value
 
-# Reasons, in the order a row is judged; each is a message key survey.reason.<name>.
-ROW_REASONS = ("preview", "incomplete", "ragged", "missing_id", "bad_date", "duplicate")
-CELL_REASONS = ("no_answer", "not_a_number", "out_of_range", "unknown_touchpoint")
-_CELL_CODES = {reason: code for code, reason in enumerate(("", *CELL_REASONS[:3]), start=0)}
-_NO_REASON = 0
+# Why a row is not imported, in the order a row is judged; each is a message key
+# survey.reason.<name>. The first ones come from the reader (tpkit.survey.formats).
+ROW_REASONS = (
+    "preview",
+    "spam",
+    "incomplete",
+    "summary",
+    "bad_bytes",
+    "unterminated_quote",
+    "unreadable",
+    "ragged",
+    "missing_id",
+    "bad_date",
+    "empty",
+    "duplicate",
+)
+CELL_REASONS = ("not_a_number", "out_of_range", "unknown_touchpoint")
+# Exclusions that are nobody's mistake (the tool's own previews, spam and unfinished
+# responses, a spreadsheet's summary rows, empty or repeated responses): reported, and
+# the import still counts as clean.
+EXPECTED = frozenset({"preview", "spam", "incomplete", "summary", "empty", "duplicate"})
 _STAMP = responses.FIXED_SCHEMA.field(responses.SUBMITTED).type
+_BLANK = -1  # the code of an empty cell
+_DIGITS = 10  # codes 0–9 are one-digit answers; others start here
+FREE_TEXT = 1_000  # distinct texts beyond which a column is free text, kept as written
 
 
 @dataclass(frozen=True)
@@ -44,7 +71,7 @@ class Skipped:
     line: int
     reason: str
     column: str = ""  # the question header; empty for a whole row
-    value: str = ""  # the text found, for cell reasons
+    value: str = ""  # the text found, for cell reasons; a detail for some row reasons
 
 
 @dataclass
@@ -53,85 +80,375 @@ class ImportResult:
 
     source: Path
     tool: str
+    proposal: Proposal
+    status: Literal["stored", "dry_run", "needs_mapping"] = "needs_mapping"
     rows: int = 0  # data rows read from the export
-    added: int = 0  # new responses stored
-    already: int = 0  # responses stored by an earlier import of the same export
+    added: int = 0  # responses stored now (replacements included)
+    already: int = 0  # stored by an earlier import with the same mapping: left as they were
+    replaced: int = 0  # stored earlier with another mapping: replaced by this reading
+    replaced_on: str = ""  # the day the earliest replaced response had been imported
     answers: int = 0  # answers stored (scores and texts)
-    blank: int = 0  # cells left blank in the responses imported (counted, not listed)
+    blank: int = 0  # questions left blank or "n/a" in the responses stored (not listed)
     skipped: list[Skipped] = field(default_factory=list)
     personal_left_out: list[str] = field(default_factory=list)  # headers not stored
-    unmapped: list[str] = field(default_factory=list)  # question columns nobody answers to
+
+    @property
+    def fixable(self) -> list[Skipped]:
+        """Skipped rows and answers the user can do something about."""
+        return [skip for skip in self.skipped if skip.reason not in EXPECTED]
 
     def counts(self) -> dict[str, int]:
         """The figures every account of an import gives (the CLI, the notebook's form)."""
-        names = ("rows", "added", "answers", "already", "blank")
+        names = ("rows", "added", "answers", "already", "replaced", "blank")
         return {name: getattr(self, name) for name in names}
 
 
-@dataclass
-class _Batch:
-    """The compact result of one record batch: numbers and short strings, no raw rows."""
+# --- one reading of the export --------------------------------------------------------
 
-    line: pa.Array
+
+@dataclass
+class _Rows:
+    """One record batch, reduced to what every row needs: numbers and short strings."""
+
+    line: np.ndarray  # int32
     key: pa.Array  # response key, null when missing
     submitted: pa.Array
     touchpoint: pa.Array  # resolved touchpoint id of the link, null when none
-    row_reason: np.ndarray  # index into ("", *ROW_REASONS) before dedupe
-    answers: dict[str, pa.Array]  # target name → float32 scores or texts (null: none)
-    cell_problems: list[Skipped]
-    blank: np.ndarray  # per row: questions left blank
+    reason: np.ndarray  # int8 index into ("", *ROW_REASONS)
+    details: dict[int, str]  # row → detail of its reason (the byte found, …)
+    link_problems: list[Skipped]
+
+
+class _Codes:
+    """One question column's answers over the whole export, as small integer codes."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] | None = []  # int16 codes per batch
+        self.texts: dict[str, int] = {}  # distinct other text (trimmed) → code
+        self.raw: list[pa.Array] | None = None  # free text: the trimmed texts as written
+
+    def add(self, column: pa.Array) -> None:
+        if self.raw is not None:
+            self.raw.append(_trimmed(column))
+            return
+        digit, single = _one_digit_cells(column)
+        codes = np.full(len(column), _BLANK, dtype=np.int16)
+        codes[single] = digit[single]
+        rest = ~single
+        if column.null_count:
+            rest &= column.is_valid().to_numpy(zero_copy_only=False)
+        where = np.flatnonzero(rest)
+        if where.size:
+            encoded = pc.dictionary_encode(column.take(pa.array(where)))
+            local = np.array([self._code(t) for t in encoded.dictionary.to_pylist()], np.int16)
+            codes[where] = local[encoded.indices.to_numpy(zero_copy_only=False)]
+        assert self.parts is not None
+        self.parts.append(codes)
+        if len(self.texts) > FREE_TEXT:
+            self._become_free_text()
+
+    def _code(self, text: str) -> int:
+        stripped = text.strip()
+        if not stripped:
+            return _BLANK
+        if len(stripped) == 1 and stripped.isdigit() and stripped.isascii():
+            return int(stripped)
+        return self.texts.setdefault(stripped, _DIGITS + len(self.texts))
+
+    def _texts(self) -> list[str]:
+        return [str(d) for d in range(_DIGITS)] + list(self.texts)
+
+    def _become_free_text(self) -> None:
+        lookup = pa.array(self._texts(), pa.string())
+        assert self.parts is not None
+        self.raw = [
+            lookup.take(pa.array(codes.astype(np.int32), mask=codes == _BLANK))
+            for codes in self.parts
+        ]
+        self.parts = None
+
+    @property
+    def codes(self) -> np.ndarray:
+        assert self.parts is not None
+        return np.concatenate(self.parts) if self.parts else np.empty(0, np.int16)
+
+    def answers(self, rows: np.ndarray) -> Answers:
+        """The distinct answers of the ``rows`` (a mask) and how often each was given:
+        what the proposal reads."""
+        if self.raw is not None:
+            column = pa.chunked_array(self.raw, pa.string()).combine_chunks()
+            counted = pc.value_counts(column.filter(pa.array(rows)))
+            pairs = sorted(
+                ((v, n) for v, n in zip(*_fields(counted), strict=True) if v is not None),
+                key=lambda pair: -pair[1],
+            )
+            shown = dict(pairs[:FREE_TEXT])
+            return Answers(shown, unlisted=sum(n for _, n in pairs[FREE_TEXT:]))
+        texts = self._texts()
+        codes = self.codes[rows].astype(np.int64)
+        counts = np.bincount(codes + 1, minlength=len(texts) + 1)[1:]
+        return Answers({texts[c]: int(n) for c, n in enumerate(counts) if n})
+
+    def answered(self) -> np.ndarray:
+        """Per row: whether the cell holds an answer (not blank, not "n/a")."""
+        if self.raw is not None:
+            column = pa.chunked_array(self.raw, pa.string())
+            return column.is_valid().to_numpy(zero_copy_only=False)
+        lookup = np.array([not is_not_answered(t) for t in self._texts()] + [False])
+        return lookup[self.codes]
+
+    def read(
+        self, target: Target, lines: np.ndarray, header: str
+    ) -> tuple[pa.Array, np.ndarray, list[Skipped]]:
+        """The column on ``target``'s scale: stored values, which cells were blank, and
+        the cells that could not be used."""
+        spec = MEASURES[target.measure]
+        if not spec.is_score:
+            if self.raw is not None:
+                values = pa.chunked_array(self.raw, pa.string()).combine_chunks()
+            else:
+                texts = [None if is_not_answered(t) else t for t in self._texts()]
+                lookup = pa.array([*texts, None], pa.string())
+                codes = self.codes.astype(np.int64)
+                codes[codes == _BLANK] = len(texts)
+                values = lookup.take(pa.array(codes))
+            return values, values.is_null().to_numpy(zero_copy_only=False), []
+        scale = SCALES[target.scale]
+        texts = self._texts() if self.raw is None else None
+        if texts is None:  # free text answering a score: every text judged once
+            column = pa.chunked_array(self.raw, pa.string()).combine_chunks()
+            encoded = pc.dictionary_encode(column, null_encoding="encode")
+            texts = [t if t is not None else "" for t in encoded.dictionary.to_pylist()]
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        else:
+            codes = self.codes.astype(np.int64)
+        judged = [read_answer(text, scale) for text in texts]
+        values = np.array(
+            [np.nan if v is None else stored_value(v, scale, target.measure) for v, _ in judged]
+            + [np.nan],
+            dtype=np.float32,
+        )
+        reasons = [r for _, r in judged]
+        blank = np.array([r == "empty" for r in reasons] + [True])
+        bad = [c for c, r in enumerate(reasons) if r not in (None, "empty")]
+        problems = []
+        if bad:
+            where = np.flatnonzero(np.isin(codes, bad))
+            problems = [
+                Skipped(int(lines[i]), str(reasons[codes[i]]), header, texts[codes[i]])
+                for i in where
+            ]
+        return pa.array(values[codes], from_pandas=True), blank[codes], problems  # NaN → null
+
+
+def _fields(counted: pa.StructArray) -> tuple[list, list]:
+    return counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+
+
+def _trimmed(column: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(text, ""), pa.nulls(len(text), pa.string()), text)
+
+
+@dataclass
+class Scan:
+    """An export read once: every row's verdict, every question column's answers."""
+
+    export: Export
+    form: str  # tool and a fingerprint of the questions: the same form exported again
+    rows: list[_Rows]
+    questions: dict[int, _Codes]
+    personal: dict[int, list[pa.Array]]  # kept personal data (only when asked)
+
+    def answers(self) -> dict[int, Answers]:
+        """Each question column's answers in the rows that may be imported: a preview's,
+        a spam response's or a ragged row's do not decide a scale."""
+        if self.rows:
+            eligible = np.concatenate([r.reason for r in self.rows]) == 0
+        else:
+            eligible = np.zeros(0, dtype=bool)
+        return {index: codes.answers(eligible) for index, codes in self.questions.items()}
+
+
+def scan_export(export: Export, workbook: Workbook, *, keep_personal_data: bool = False) -> Scan:
+    """Read the whole export once, keeping what the proposal and the store need."""
+    _lean_memory_pool()
+    resolve = _touchpoint_resolver(workbook)
+    questions = {i: _Codes() for i, c in enumerate(export.columns) if c.role == "question"}
+    personal: dict[int, list[pa.Array]] = (
+        {i: [] for i in personal_columns(export)} if keep_personal_data else {}
+    )
+    rows = []
+    for batch in _read_ahead(export.batches):
+        rows.append(_read_rows(batch, export, resolve))
+        for index, codes in questions.items():
+            codes.add(batch.column(index))
+        for index, parts in personal.items():
+            parts.append(_trimmed(batch.column(index)))
+    return Scan(export, _form_of(export), rows, questions, personal)
+
+
+# --- deciding and storing -------------------------------------------------------------
 
 
 def import_export(
     export: Export,
     workbook: Workbook,
     workbook_path: str | os.PathLike[str],
-    mapping: Mapping,
     *,
+    mapping_file: Path | None = None,
+    accept: bool = False,
     keep_personal_data: bool = False,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Read, check and store one export; return what happened."""
-    _lean_memory_pool()
-    result = ImportResult(export.source, export.tool)
-    keep = personal_columns(export) if keep_personal_data else []
+    """Read an export, propose (or read) its mapping, and store it if the mapping can
+    be trusted: confident, confirmed with ``accept``, or given as a mapping file."""
+    scan = scan_export(export, workbook, keep_personal_data=keep_personal_data)
+    answers = scan.answers()
+    if mapping_file is not None:
+        proposal = read_mapping_file(mapping_file, export, answers, workbook)
+    else:
+        proposal = propose(export, answers, workbook)
+        if accept:
+            proposal = proposal.accepted()
+    trusted = mapping_file is not None or accept or proposal.ready
+    if not trusted or not proposal.mapping():
+        return ImportResult(export.source, export.tool, proposal)
+    return store(scan, proposal, workbook_path, dry_run=dry_run)
+
+
+def store(
+    scan: Scan,
+    proposal: Proposal,
+    workbook_path: str | os.PathLike[str],
+    *,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Read every mapped column on its scale and store the sound responses.
+
+    A response is left out (and reported with its line) when the reader or the tool
+    marks it, when it has no id or an unreadable date, when every question is blank, or
+    when an earlier row had the same id; a cell that cannot be read is reported and left
+    blank. Responses stored before from the same export are kept as they were when the
+    mapping is the same, and replaced when it changed.
+    """
+    export = scan.export
+    result = ImportResult(export.source, export.tool, proposal)
+    kept_personal = list(scan.personal)
     result.personal_left_out = [
-        export.columns[i].header for i in personal_columns(export) if i not in keep
+        export.columns[i].header for i in personal_columns(export) if i not in kept_personal
     ]
-    result.unmapped = [
-        column.header
-        for index, column in enumerate(export.columns)
-        if column.role == "question" and index not in mapping
-    ]
-    targets = {**mapping, **{i: Target(export.columns[i].role, "") for i in keep}}
-    form = _form_of(export)
-    resolve = _touchpoint_resolver(workbook)
-    batches = [_read_batch(b, export, targets, resolve) for b in _read_ahead(export.batches)]
-    if not batches:
+    result.status = "dry_run" if dry_run else "stored"
+    if not scan.rows:
         return result
-    table, row_reason = _combine(batches, targets, export.source.name, form)
-    result.rows = table.num_rows
-    first = _first_occurrences(table.column(responses.RESPONSE), row_reason == 0)
-    row_reason[(row_reason == 0) & ~first] = 1 + ROW_REASONS.index("duplicate")
-    fresh = row_reason == 0
-    if fresh.any():
-        stored = responses.stored_ids(workbook_path, form)
-        already = pc.is_in(table.column(responses.RESPONSE), value_set=stored)
-        already = already.to_numpy(zero_copy_only=False) & fresh
-        result.already = int(already.sum())
-        fresh &= ~already
-    lines = table.column(responses.LINE).to_numpy()
-    result.skipped = _row_skips(lines, row_reason) + _cell_skips(batches, lines[fresh])
-    result.skipped.sort(key=lambda skip: skip.line)
-    result.blank = int(np.concatenate([b.blank for b in batches])[fresh].sum())
-    kept = table if fresh.all() else table.filter(pa.array(fresh))
-    result.added = kept.num_rows
-    result.answers = sum(
-        kept.num_rows - kept.column(name).null_count for name in responses.answer_columns(kept)
+    mapping = proposal.mapping()
+    lines = np.concatenate([r.line for r in scan.rows])
+    reason = np.concatenate([r.reason for r in scan.rows])
+    result.rows = len(lines)
+    answered = np.zeros(len(lines), dtype=bool)
+    for codes in scan.questions.values():
+        answered |= codes.answered()
+    reason[(reason == 0) & ~answered] = _code("empty")
+    keys = pa.chunked_array([r.key for r in scan.rows], pa.string())
+    first = _first_occurrences(keys, reason == 0)
+    reason[(reason == 0) & ~first] = _code("duplicate")
+    fresh = reason == 0
+
+    digest = mapping_digest(mapping, export)
+    table = _fixed_columns(scan, digest)
+    problems: list[Skipped] = [p for r in scan.rows for p in r.link_problems]
+    blank = np.zeros(len(lines), dtype=np.int32)
+    answers: dict[str, pa.Array] = {}
+    touchpoint_known = table.column(responses.TOUCHPOINT).is_valid().to_numpy(zero_copy_only=False)
+    for index, target in mapping.items():
+        values, blanks, cell_problems = scan.questions[index].read(
+            target, lines, export.columns[index].header
+        )
+        if target.touchpoint == ROW_TOUCHPOINT:  # no link: the answer cannot be placed
+            values = pc.if_else(
+                pa.array(touchpoint_known), values, pa.nulls(len(values), values.type)
+            )
+        previous = answers.get(target.name)
+        answers[target.name] = values if previous is None else pc.coalesce(previous, values)
+        blank += blanks
+        problems += cell_problems
+    for index in kept_personal:
+        answers[Target(export.columns[index].role, "").name] = pa.chunked_array(
+            scan.personal[index], pa.string()
+        ).combine_chunks()
+    for name, values in answers.items():
+        table = table.append_column(name, values)
+
+    unchanged = responses.unchanged(
+        workbook_path, scan.form, digest, table.column(responses.RESPONSE)
     )
-    if result.added and not dry_run:
-        responses.append(workbook_path, kept)
+    news = fresh & ~unchanged
+    result.skipped = sorted(
+        _row_skips(lines, reason, scan.rows) + _cell_skips(problems, lines[news]),
+        key=lambda skip: skip.line,
+    )
+    result.blank = int(blank[news].sum())
+    kept = table.filter(pa.array(fresh))
+    if dry_run:
+        merged = responses.merge(responses.load(workbook_path), kept)
+    else:
+        merged = responses.append(workbook_path, kept, _described(proposal))
+    result.added, result.already = merged.added, merged.already
+    result.replaced, result.replaced_on = merged.replaced, merged.replaced_on
+    stored_now = kept.filter(pa.array(~unchanged[fresh]))
+    result.answers = sum(
+        stored_now.num_rows - stored_now.column(name).null_count
+        for name in responses.answer_columns(stored_now)
+    )
     return result
+
+
+def _code(reason: str) -> int:
+    return 1 + ROW_REASONS.index(reason)
+
+
+def _fixed_columns(scan: Scan, digest: str) -> pa.Table:
+    """The store's fixed columns for every row read, in the store's layout."""
+    rows = scan.rows
+    count = sum(len(r.line) for r in rows)
+    table = pa.table(
+        {
+            responses.RESPONSE: pa.chunked_array([r.key for r in rows], pa.string()),
+            responses.SUBMITTED: pa.chunked_array([pc.cast(r.submitted, _STAMP) for r in rows]),
+            responses.TOUCHPOINT: pa.chunked_array([r.touchpoint for r in rows], pa.string()),
+            responses.LINE: pa.chunked_array([pa.array(r.line, pa.int32()) for r in rows]),
+        }
+    )
+    zeros = pa.array(np.zeros(count, dtype=np.int32))
+    constants = (
+        (1, responses.FORM, scan.form),
+        (4, responses.SOURCE, scan.export.source.name),
+        (6, responses.MAPPING, digest),
+    )
+    for at, name, value in constants:
+        table = table.add_column(at, name, pa.DictionaryArray.from_arrays(zeros, [value]))
+    now = pa.scalar(datetime.now(UTC), responses.FIXED_SCHEMA.field(responses.IMPORTED).type)
+    return table.add_column(7, responses.IMPORTED, pa.repeat(now, count))
+
+
+def _described(proposal: Proposal) -> dict[str, object]:
+    """The mapping as the store keeps it in its metadata."""
+    return {
+        "source": proposal.source,
+        "tool": proposal.tool,
+        "columns": {
+            c.key: (
+                {
+                    "measure": c.target.measure,
+                    "touchpoint": c.target.touchpoint,
+                    "scale": c.target.scale,
+                }
+                if c.target
+                else "ignore"
+            )
+            for c in proposal.columns
+        },
+    }
 
 
 @cache
@@ -162,27 +479,24 @@ def _touchpoint_resolver(workbook: Workbook) -> dict[str, str]:
     return known
 
 
-def _read_batch(
-    batch: pa.RecordBatch,
-    export: Export,
-    targets: dict[int, Target],
-    resolve: dict[str, str],
-) -> _Batch:
+def _read_rows(batch: pa.RecordBatch, export: Export, resolve: dict[str, str]) -> _Rows:
     rows = batch.num_rows
-    lines = pc.cast(batch.column(LINE), pa.int32())  # as stored; half the memory
+    lines = batch.column(LINE).to_numpy().astype(np.int32)  # as stored; half the memory
     reason = np.zeros(rows, dtype=np.int8)
+    details: dict[int, str] = {}
     skip = batch.column(SKIP)
-    if skip.null_count < rows:  # the reader's verdicts: preview, incomplete, ragged
+    if skip.null_count < rows:  # the reader's verdicts: preview, ragged, bad bytes, …
         encoded = pc.dictionary_encode(skip, null_encoding="encode")
-        codes = np.array(
-            [1 + ROW_REASONS.index(text) if text else 0 for text in encoded.dictionary.to_pylist()],
-            dtype=np.int8,
-        )
-        reason = codes[encoded.indices.to_numpy(zero_copy_only=False)]
+        verdicts = [(text or "").partition(":") for text in encoded.dictionary.to_pylist()]
+        codes = np.array([_code(r) if r else 0 for r, _, _ in verdicts], dtype=np.int8)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        reason = codes[indices]
+        with_detail = [i for i, (_, _, detail) in enumerate(verdicts) if detail]
+        for row in np.flatnonzero(np.isin(indices, with_detail)):
+            details[int(row)] = verdicts[indices[row]][2]
     key = _keys(batch, export)
-    reason[(reason == 0) & key.is_null().to_numpy(zero_copy_only=False)] = 1 + ROW_REASONS.index(
-        "missing_id"
-    )
+    missing = key.is_null().to_numpy(zero_copy_only=False)
+    reason[(reason == 0) & missing] = _code("missing_id")
     submitted = _submitted(batch, export)
     if (at := export.index_of("submitted")) is not None:
         text = batch.column(at)
@@ -190,48 +504,59 @@ def _read_batch(
         unreadable = submitted.is_null().to_numpy(zero_copy_only=False) & ~blank_text.to_numpy(
             zero_copy_only=False
         )
-        reason[(reason == 0) & unreadable] = 1 + ROW_REASONS.index("bad_date")
+        reason[(reason == 0) & unreadable] = _code("bad_date")
     touchpoint, problems = _link_touchpoints(batch, export, resolve)
-    answers: dict[str, pa.Array] = {}
-    blank = np.zeros(rows, dtype=np.int16)
-    for index, target in targets.items():
-        column = batch.column(index)
-        header = export.columns[index].header
-        values, cell_problems, blanks = _answers(column, target, lines, header)
-        blank += blanks
-        if target.touchpoint == ROW_TOUCHPOINT:  # no touchpoint known: the answer can't be placed
-            values = pc.if_else(touchpoint.is_null(), pa.nulls(rows, values.type), values)
-        answers[target.name] = _merge(answers.get(target.name), values)
-        problems += cell_problems
-    return _Batch(lines, key, submitted, touchpoint, reason, answers, problems, blank)
+    return _Rows(lines, key, submitted, touchpoint, reason, details, problems)
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch], depth: int = 1) -> Iterator[pa.RecordBatch]:
     """The export's batches, read on a thread while the previous one is checked.
 
     Arrow's CSV parser and numpy release the GIL, so reading and checking overlap on
-    two cores. A reader's error (a damaged file) surfaces here, in the caller.
+    two cores. A reader's error (a damaged file) surfaces here, in the caller. When the
+    caller stops early, the thread is told to stop and is waited for, so no reader is
+    left running inside Arrow when the process ends.
     """
     queue: Queue[pa.RecordBatch | BaseException | None] = Queue(maxsize=depth)
+    stop = Event()
+
+    def hand_over(item: pa.RecordBatch | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
 
     def read() -> None:
         try:
             for batch in batches:
-                queue.put(batch)
+                if not hand_over(batch):
+                    return
         except BaseException as error:  # handed over, raised in the caller's thread
-            queue.put(error)
-        queue.put(None)
+            hand_over(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close:
+                close()
+        hand_over(None)
 
-    Thread(target=read, name="tpkit-export-reader", daemon=True).start()
-    while (item := queue.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
-def _merge(earlier: pa.Array | None, values: pa.Array) -> pa.Array:
-    """Two columns answering the same target (a form asking twice): the first answer wins."""
-    return values if earlier is None else pc.coalesce(earlier, values)
+    thread = Thread(target=read, name="tpkit-export-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get(timeout=0.05)
+            except Empty:
+                continue
+        thread.join()
 
 
 def _keys(batch: pa.RecordBatch, export: Export) -> pa.Array:
@@ -279,83 +604,24 @@ def _link_touchpoints(
     return resolved, problems
 
 
-def _answers(
-    column: pa.Array, target: Target, lines: pa.Array, header: str
-) -> tuple[pa.Array, list[Skipped], np.ndarray]:
-    """One question column as stored values, the cells that could not be used, and
-    which cells were blank."""
-    measure = MEASURES.get(target.measure)
-    if measure is None or not measure.is_score:  # free text, or kept personal data
-        text = pc.utf8_trim_whitespace(column)
-        text = pc.if_else(pc.equal(text, ""), pa.nulls(len(text), pa.string()), text)
-        return text, [], text.is_null().to_numpy(zero_copy_only=False)
-    scores = np.full(len(column), np.nan, dtype=np.float32)
-    digit, single = _one_digit_cells(column)
-    plain = single & (digit >= measure.low) & (digit <= measure.high)
-    scores[plain] = digit[plain]
-    rest = np.flatnonzero(~plain)  # blanks, labels, '10', '4,5', and what is wrong
-    problems: list[Skipped] = []
-    blanks = np.zeros(len(column), dtype=bool)
-    if rest.size:
-        encoded = pc.dictionary_encode(column.take(pa.array(rest)), null_encoding="encode")
-        texts = encoded.dictionary.to_pylist()
-        judged = [interpret(text, measure) for text in texts]
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        table = np.array([np.nan if v is None else v for v, _ in judged], dtype=np.float32)
-        scores[rest] = table[indices]
-        reasons = np.array([_CELL_CODES.get(r or "", 0) for _, r in judged], dtype=np.int8)
-        empty = np.array([r == "empty" for _, r in judged], dtype=bool)
-        blanks[rest] = empty[indices]
-        problems = [
-            Skipped(
-                int(lines[int(rest[i])].as_py()),
-                CELL_REASONS[reasons[indices[i]] - 1],
-                header,
-                texts[indices[i]] or "",
-            )
-            for i in np.flatnonzero(reasons[indices] != _NO_REASON)
-        ]
-    return pa.array(scores, from_pandas=True), problems, blanks  # NaN → null
-
-
 def _one_digit_cells(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The value of every cell that is one digit ('1' … '5': nearly all answers), read
-    straight from Arrow's buffers, and which cells those are; the rest go through
-    :func:`interpret` once per distinct text."""
+    straight from Arrow's buffers, and which cells those are; the rest are coded once
+    per distinct text."""
     rows = len(column)
     if not pa.types.is_string(column.type) or rows == 0:
-        return np.zeros(rows, dtype=np.float32), np.zeros(rows, dtype=bool)
+        return np.zeros(rows, dtype=np.int16), np.zeros(rows, dtype=bool)
     _, offsets_buffer, data_buffer = column.buffers()
     offsets = np.frombuffer(offsets_buffer, np.int32)[column.offset : column.offset + rows + 1]
     single = np.diff(offsets) == 1
     if column.null_count:
         single &= column.is_valid().to_numpy(zero_copy_only=False)
-    digit = np.zeros(rows, dtype=np.float32)
+    digit = np.zeros(rows, dtype=np.int16)
     if single.any():
         data = np.frombuffer(data_buffer, np.uint8)
-        digit[single] = data[offsets[:-1][single]].astype(np.float32) - ord("0")
+        digit[single] = data[offsets[:-1][single]].astype(np.int16) - ord("0")
         single &= (digit >= 0) & (digit <= 9)
     return digit, single
-
-
-def _combine(
-    batches: list[_Batch], targets: dict[int, Target], source_name: str, form: str
-) -> tuple[pa.Table, np.ndarray]:
-    """All batches as one table in the store's layout, and each row's reason code."""
-    names = list(dict.fromkeys(t.name for t in targets.values()))
-    columns = {
-        responses.RESPONSE: pa.chunked_array([b.key for b in batches], pa.string()),
-        responses.SUBMITTED: pa.chunked_array([pc.cast(b.submitted, _STAMP) for b in batches]),
-        responses.TOUCHPOINT: pa.chunked_array([b.touchpoint for b in batches], pa.string()),
-        responses.LINE: pa.chunked_array([b.line for b in batches]),
-    }
-    table = pa.table(columns)
-    constant = pa.array(np.zeros(table.num_rows, dtype=np.int32))
-    for at, name, value in ((1, responses.FORM, form), (4, responses.SOURCE, source_name)):
-        table = table.add_column(at, name, pa.DictionaryArray.from_arrays(constant, [value]))
-    for name in names:
-        table = table.append_column(name, pa.chunked_array([b.answers[name] for b in batches]))
-    return table, np.concatenate([b.row_reason for b in batches])
 
 
 def _first_occurrences(keys: pa.ChunkedArray, eligible: np.ndarray) -> np.ndarray:
@@ -374,15 +640,21 @@ def _first_occurrences(keys: pa.ChunkedArray, eligible: np.ndarray) -> np.ndarra
     return ~valid | (codes > seen_before)
 
 
-def _cell_skips(batches: list[_Batch], imported_lines: np.ndarray) -> list[Skipped]:
-    """Cell problems of the rows being imported (a duplicate's cells are not news)."""
-    problems = [problem for b in batches for problem in b.cell_problems]
+def _cell_skips(problems: list[Skipped], imported_lines: np.ndarray) -> list[Skipped]:
+    """Cell problems of the rows being stored now (a duplicate's cells are not news)."""
     if not problems:
         return []
     keep = np.isin([problem.line for problem in problems], imported_lines)
     return [problem for problem, kept in zip(problems, keep, strict=True) if kept]
 
 
-def _row_skips(lines: np.ndarray, row_reason: np.ndarray) -> list[Skipped]:
-    where = np.flatnonzero(row_reason)
-    return [Skipped(int(lines[i]), ROW_REASONS[row_reason[i] - 1]) for i in where]
+def _row_skips(lines: np.ndarray, reason: np.ndarray, rows: list[_Rows]) -> list[Skipped]:
+    details: dict[int, str] = {}
+    offset = 0
+    for part in rows:
+        details.update({offset + row: detail for row, detail in part.details.items()})
+        offset += len(part.line)
+    return [
+        Skipped(int(lines[i]), ROW_REASONS[reason[i] - 1], "", details.get(int(i), ""))
+        for i in np.flatnonzero(reason)
+    ]

@@ -1,26 +1,19 @@
-"""Which touchpoint and which measure each question column of an export answers.
+"""What one question column of an export answers: a measure, on a scale, about a touchpoint.
 
-Two ways in: a mapping file the user wrote or confirmed (``--mapping``, or the
-mapping form of the navigator notebook), and a proposal read from the question
-headers — a touchpoint's name or alias in the header names the touchpoint, words
-such as "recommend" / "consiglieresti" / "weiterempfehlen" name the measure. A
-column with a measure but no touchpoint answers about the touchpoint of the
-response's link when the export carries one, else about the firm as a whole.
+A column with a measure but no touchpoint answers about the touchpoint of the
+response's link when the export carries one (:data:`ROW_TOUCHPOINT`), else about the
+firm as a whole (:data:`WHOLE_FIRM`). How a mapping is proposed, checked, written to a
+mapping file and read back is :mod:`tpkit.survey.proposal`'s job.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
 
-import yaml
-
-from tpkit.errors import TpkitError
 from tpkit.model import Workbook
-from tpkit.survey.export import Column, Export
-from tpkit.survey.measures import MEASURES, PERSONAL, normalise_label
+from tpkit.survey.export import Export
+from tpkit.survey.measures import PERSONAL, normalise_label
 
 ROW_TOUCHPOINT = "*"  # the answer is about the touchpoint named by the response's link
 WHOLE_FIRM = ""  # the answer is about the firm, not one touchpoint
@@ -28,10 +21,11 @@ WHOLE_FIRM = ""  # the answer is about the firm, not one touchpoint
 
 @dataclass(frozen=True)
 class Target:
-    """What one column answers: a measure, about a touchpoint."""
+    """What one column answers: a measure, about a touchpoint, on a scale."""
 
     measure: str
     touchpoint: str  # a touchpoint id, ROW_TOUCHPOINT or WHOLE_FIRM
+    scale: str = ""  # a name of tpkit.survey.scales.SCALES; "" for kept personal data
 
     @property
     def name(self) -> str:
@@ -42,20 +36,15 @@ class Target:
 Mapping = dict[int, Target]  # column index of the export → target
 
 
-@cache
-def _measure_words() -> list[tuple[str, frozenset[str]]]:
-    text = files("tpkit").joinpath("data", "scales.yaml").read_text(encoding="utf-8")
-    questions = yaml.safe_load(text)["questions"]
-    return [(m, frozenset(normalise_label(w) for w in words)) for m, words in questions.items()]
-
-
-def measure_in(header: str) -> str | None:
-    """The measure a question header asks about, from its words; None if none is named."""
-    text = f" {normalise_label(header)} "
-    return next(
-        (measure for measure, keys in _measure_words() if any(f" {k} " in text for k in keys)),
-        None,
+def mapping_digest(mapping: Mapping, export: Export) -> str:
+    """A short fingerprint of a mapping, stored with every response it imported, so a
+    second import of the same export knows whether its answers were read the same way."""
+    lines = sorted(
+        f"{export.columns[i].code or export.columns[i].header}\x1f{t.measure}\x1f"
+        f"{t.touchpoint}\x1f{t.scale}"
+        for i, t in mapping.items()
     )
+    return hashlib.blake2b("\x1e".join(lines).encode(), digest_size=6).hexdigest()
 
 
 def _names_of(workbook: Workbook) -> list[tuple[str, str]]:
@@ -70,94 +59,42 @@ def _names_of(workbook: Workbook) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
-def touchpoint_in(header: str, workbook: Workbook) -> str | None:
-    """The touchpoint whose name or alias appears in a header as whole words."""
+def touchpoints_in(header: str, workbook: Workbook) -> list[str]:
+    """The touchpoints whose name or alias appears in a header as whole words, in the
+    order they appear; a name inside a longer name found counts once."""
     text = f" {normalise_label(header)} "
-    return next((tp for name, tp in _names_of(workbook) if f" {name} " in text), None)
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(text)
+    for name, tp in _names_of(workbook):
+        at = text.find(f" {name} ")
+        while at >= 0:
+            span = range(at + 1, at + 1 + len(name))
+            if not any(taken[i] for i in span):
+                for i in span:
+                    taken[i] = True
+                found.append((at, tp))
+            at = text.find(f" {name} ", at + 1)
+    return list(dict.fromkeys(tp for _, tp in sorted(found)))
 
 
-def propose(export: Export, workbook: Workbook) -> Mapping:
-    """The mapping read from the headers; the user confirms or corrects it."""
-    has_link = export.index_of("touchpoint") is not None
-    mapping: Mapping = {}
-    for index, column in enumerate(export.columns):
-        if column.role != "question":
-            continue
-        measure = measure_in(column.header) or (column.code and measure_in(column.code))
-        if not measure:
-            continue
-        touchpoint = touchpoint_in(column.header, workbook)
-        mapping[index] = Target(measure, touchpoint or (ROW_TOUCHPOINT if has_link else WHOLE_FIRM))
-    return mapping
+def without_names(header: str, workbook: Workbook) -> str:
+    """A header with the touchpoint names it holds taken out (normalised)."""
+    text = f" {normalise_label(header)} "
+    for name, _ in _names_of(workbook):
+        text = text.replace(f" {name} ", " ")
+    return text.strip()
 
 
-IGNORE = "ignore"
+def touchpoint_in(header: str, workbook: Workbook) -> str | None:
+    """The first touchpoint a header names, if any."""
+    found = touchpoints_in(header, workbook)
+    return found[0] if found else None
 
 
-def read_mapping_file(path: Path, export: Export, workbook: Workbook) -> Mapping:
-    """A mapping file: column header (or question code) → ``{measure, touchpoint}`` or
-    ``ignore``. Columns it does not name are proposed from their headers."""
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise TpkitError("survey.mapping.missing", file=str(path)) from None
-    except OSError as error:  # a folder, no permission
-        detail = error.strerror or str(error)
-        raise TpkitError("survey.mapping.unreadable", file=str(path), detail=detail) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise TpkitError("survey.mapping.unreadable", file=str(path), detail=str(error)) from None
-    entries = tree.get("columns") if isinstance(tree, dict) else None
-    if not isinstance(entries, dict):
-        raise TpkitError("survey.mapping.no_columns", file=str(path))
-    mapping = propose(export, workbook)
-    for header, entry in entries.items():
-        index = _column_named(str(header), export.columns)
-        if index is None:
-            raise TpkitError("survey.mapping.unknown_column", file=str(path), column=header)
-        if entry == IGNORE:
-            mapping.pop(index, None)
-            continue
-        mapping[index] = _target(entry, path, str(header), workbook)
-    return mapping
-
-
-def _column_named(name: str, columns: list[Column]) -> int | None:
-    wanted = name.strip()
-    for index, column in enumerate(columns):
-        if wanted in (column.header.strip(), column.code.strip()):
-            return index
-    return None
-
-
-def _target(entry: object, path: Path, header: str, workbook: Workbook) -> Target:
-    if not isinstance(entry, dict) or entry.get("measure") not in MEASURES:
-        raise TpkitError(
-            "survey.mapping.bad_measure",
-            file=str(path),
-            column=header,
-            allowed=", ".join(MEASURES),
-        )
-    touchpoint = str(entry.get("touchpoint") or WHOLE_FIRM)
-    known = {tp.id for tp in workbook.touchpoints} | {ROW_TOUCHPOINT, WHOLE_FIRM}
-    if touchpoint not in known:
-        raise TpkitError(
-            "survey.mapping.unknown_touchpoint", file=str(path), column=header, value=touchpoint
-        )
-    return Target(str(entry["measure"]), touchpoint)
-
-
-def mapping_file_text(mapping: Mapping, export: Export) -> str:
-    """A mapping as a file the user can keep, edit and pass to ``--mapping``: every
-    question column appears, unmapped ones as ``ignore``."""
-    columns: dict[str, object] = {}
-    for index, column in enumerate(export.columns):
-        if column.role != "question":
-            continue
-        target = mapping.get(index)
-        columns[column.code or column.header] = (
-            {"measure": target.measure, "touchpoint": target.touchpoint} if target else IGNORE
-        )
-    return yaml.safe_dump({"columns": columns}, allow_unicode=True, sort_keys=False)
+def is_touchpoint_name(header: str, workbook: Workbook) -> bool:
+    """Whether a header is a touchpoint's name (or alias) and nothing else."""
+    text = normalise_label(header)
+    return any(text == name for name, _ in _names_of(workbook))
 
 
 def personal_columns(export: Export) -> list[int]:

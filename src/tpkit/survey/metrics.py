@@ -4,9 +4,9 @@ trends per month, and the gap to the team's own ratings.
 Two steps. :func:`tally` reduces the stored responses, whatever their number, to
 *sufficient statistics* per touchpoint, month and measure (count, sum, sum of
 squares, how many answered high, how many low) with one vectorised pass per
-column. :func:`summarise` adds those up by touchpoint, phase, stage or month and
-derives every figure from them — exact, because means and shares pool by adding
-counts. Both are pure functions on plain data.
+column. :func:`summarise` adds those up by touchpoint, phase, stage or month — or by
+one of the first three and month — and derives every figure from them: exact, because
+means and shares pool by adding counts. Both are pure functions on plain data.
 """
 
 from __future__ import annotations
@@ -28,15 +28,25 @@ from tpkit.survey import responses
 from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
 from tpkit.survey.measures import MEASURES, SCORE_MEASURES
 
-Grouping = Literal["touchpoint", "phase", "stage", "month"]
-GROUPINGS: tuple[Grouping, ...] = ("touchpoint", "phase", "stage", "month")
+Grouping = Literal[
+    "touchpoint", "phase", "stage", "month", "touchpoint,month", "phase,month", "stage,month"
+]
+GROUPINGS: tuple[Grouping, ...] = (
+    "touchpoint",
+    "phase",
+    "stage",
+    "month",
+    "touchpoint,month",
+    "phase,month",
+    "stage,month",
+)
 # Below this many answers a figure is shown with a warning: at n = 30 the 95 %
 # interval of an NPS is still about ±30 points wide.
 MIN_SAMPLE = 30
 _Z = 1.959964  # the 95 % normal quantile
 
 # Where a measure's "high" and "low" answers start: CSAT counts 4–5 of 1–5, NPS
-# promoters 9–10 and detractors 0–6 of 0–10, consent counts yes.
+# promoters 9–10 and detractors 0–6 of 0–10, CES agreement 5–7 of 1–7, consent yes.
 _HIGH = {"csat": 4.0, "nps": 9.0, "consent": 1.0, "contact": 4.0, "process": 4.0, "ces": 5.0}
 _LOW = {"nps": 6.0}
 
@@ -69,13 +79,44 @@ class Figure:
     score_low: float
     score_high: float
     small_sample: bool
+    high: int = 0  # answers at the top: satisfied, promoters, agreeing, consenting
+    low: int = 0  # NPS detractors (0 for the other measures)
+    month: str = ""  # set when grouped by month as well
+
+    def counts(self) -> dict[str, float]:
+        """The counts behind the headline, named as a reader checks them: promoters,
+        passives and detractors of an NPS; how many agree with a CES statement."""
+        share = (lambda count: round(100 * count / self.n, 1)) if self.n else (lambda _: 0.0)
+        if self.measure == "nps":
+            passives = self.n - self.high - self.low
+            return {
+                "promoters": self.high,
+                "passives": passives,
+                "detractors": self.low,
+                "promoters_pct": share(self.high),
+                "passives_pct": share(passives),
+                "detractors_pct": share(self.low),
+            }
+        name = _HIGH_NAMES[self.measure]
+        return {name: self.high, f"{name}_pct": share(self.high)}
 
     def as_dict(self) -> dict[str, object]:
         """Plain values for JSON: an interval that cannot be computed (n = 1) is None."""
-        return {
+        plain = {
             name: None if isinstance(value, float) and math.isnan(value) else value
             for name, value in asdict(self).items()
+            if name not in ("high", "low")
         }
+        return plain | self.counts()
+
+
+_HIGH_NAMES = {
+    "csat": "satisfied",
+    "ces": "agree",
+    "contact": "good",
+    "process": "good",
+    "consent": "consenting",
+}
 
 
 def tally(table: pa.Table) -> list[Tally]:
@@ -178,24 +219,32 @@ def _sums(measure: str, v: np.ndarray, key: np.ndarray, size: int) -> list[np.nd
 
 
 def summarise(tallies: Iterable[Tally], by: Grouping, workbook: Workbook) -> list[Figure]:
-    """Figures per group and measure, groups in the workbook's order (months in time)."""
-    groups_of = _grouper(by, workbook)
-    pooled: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * 5)
+    """Figures per group and measure, groups in the workbook's order (months in time).
+
+    ``by`` is one key, or a key and month (``"touchpoint,month"``): one figure per
+    touchpoint, month and measure.
+    """
+    first, _, then = by.partition(",")
+    groups_of = _grouper(first, workbook)
+    pooled: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0] * 5)
     for item in tallies:
+        month = item.month if then == "month" else ""
         for group in groups_of(item):
-            sums = pooled[(group, item.measure)]
+            sums = pooled[(group, month, item.measure)]
             for i, value in enumerate((item.n, item.total, item.squares, item.high, item.low)):
                 sums[i] += value
-    order = _group_order(by, workbook, {group for group, _ in pooled})
+    order = _group_order(first, workbook, {group for group, _, _ in pooled})
+    months = sorted({month for _, month, _ in pooled}, key=lambda month: (month == "", month))
     return [
-        figure(group, measure, *pooled[(group, measure)])
+        figure(group, measure, *pooled[(group, month, measure)], month=month)
         for group in order
+        for month in months
         for measure in SCORE_MEASURES
-        if (group, measure) in pooled
+        if (group, month, measure) in pooled
     ]
 
 
-def _grouper(by: Grouping, workbook: Workbook) -> Callable[[Tally], list[str]]:
+def _grouper(by: str, workbook: Workbook) -> Callable[[Tally], list[str]]:
     if by == "touchpoint":
         return lambda item: [item.touchpoint]
     if by == "month":
@@ -210,7 +259,7 @@ def _grouper(by: Grouping, workbook: Workbook) -> Callable[[Tally], list[str]]:
     return lambda item: stages.get(item.touchpoint) or [WHOLE_FIRM]
 
 
-def _group_order(by: Grouping, workbook: Workbook, present: set[str]) -> list[str]:
+def _group_order(by: str, workbook: Workbook, present: set[str]) -> list[str]:
     if by == "month":
         return sorted(present, key=lambda month: (month == "", month))
     known = {
@@ -223,7 +272,14 @@ def _group_order(by: Grouping, workbook: Workbook, present: set[str]) -> list[st
 
 
 def figure(
-    group: str, measure: str, n: float, total: float, squares: float, high: float, low: float
+    group: str,
+    measure: str,
+    n: float,
+    total: float,
+    squares: float,
+    high: float,
+    low: float,
+    month: str = "",
 ) -> Figure:
     """Derive the shown figures of one group from its pooled statistics."""
     count = int(n)
@@ -255,6 +311,9 @@ def figure(
         score_low,
         score_high,
         count < MIN_SAMPLE,
+        int(high),
+        int(low),
+        month,
     )
 
 

@@ -3,7 +3,7 @@
 Every touchpoint gets the same short questionnaire (the measures of
 :mod:`tpkit.survey.measures`), its questions naming the touchpoint. The texts come from
 the catalogue (``questionnaire.question.<measure>``) and the answer labels are the
-verbal scales of ``data/scales.yaml``, so whatever a survey tool exports — codes or
+verbal scales of ``data/survey/``, so whatever a survey tool exports — codes or
 labels, in any of the four languages — the import reads back as the right number.
 
 The tool format is LimeSurvey's tab-separated survey structure (``.txt``): LimeSurvey
@@ -90,11 +90,24 @@ def _question(measure: str, touchpoint: str, language: str) -> Question:
     values = range(spec.low, spec.high + 1)
     if measure == "consent":
         values = range(spec.high, spec.low - 1, -1)  # "I agree" first; neither is preset
-    words = {v: catalogue(language).get(f"questionnaire.scale.{spec.scale}.{v}") for v in values}
+    labels = _LABELS[measure]
+    words = {v: catalogue(language).get(f"questionnaire.scale.{labels}.{v}") for v in values}
     partial = None in words.values()
     return Question(
         measure, text, "single", tuple((str(v), _score_label(v, words[v], partial)) for v in values)
     )
+
+
+# The labels each score question offers (questionnaire.scale.<name> in the catalogue):
+# labels the import's vocabulary (data/survey) reads back on the question's scale.
+_LABELS = {
+    "contact": "quality",
+    "process": "quality",
+    "csat": "satisfaction",
+    "nps": "likelihood",
+    "ces": "agreement",
+    "consent": "yes_no",
+}
 
 
 def _score_label(value: int, words: str | None, partial: bool) -> str:
