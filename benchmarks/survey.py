@@ -4,9 +4,11 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/survey.py [--rows N] [
 Three contenders run side by side, each in a fresh process, interleaved, on the same
 file; each is timed from its first import to its last figure, with its peak memory:
 
-- **tpkit**: ``read_export`` + header mapping + ``import_export`` (every cell checked,
-  every skipped row and cell reported by line, duplicates refused, stored as Parquet
-  beside the workbook) + metrics per touchpoint and per month from the stored file;
+- **tpkit**: ``read_export`` + ``import_export`` (the mapping proposed from the headers
+  and the scales read from every answer, with a confidence per column; every cell
+  checked, every skipped row and cell reported by line, duplicates refused, stored as
+  Parquet beside the workbook) + metrics per touchpoint and per touchpoint and month
+  from the stored file;
 - **pandas**: the plain baseline, ``read_csv`` + ``melt`` + ``groupby`` (no checks);
 - **DuckDB**: the bare aggregation in SQL — the practical floor.
 
@@ -37,15 +39,15 @@ from pathlib import Path
 from tpkit.store import read
 from tpkit.survey.formats import read_export
 from tpkit.survey.importer import import_export
-from tpkit.survey.mapping import propose
 from tpkit.survey import metrics, responses
 workbook_path = Path(WORKBOOK)
 workbook = read(workbook_path)
 export = read_export(Path(CSV))
-result = import_export(export, workbook, workbook_path, propose(export, workbook))
+result = import_export(export, workbook, workbook_path)  # proposes, checks, stores
 tallies = metrics.tally(responses.load_answers(workbook_path))
 by_touchpoint = metrics.summarise(tallies, "touchpoint", workbook)
-by_month = metrics.summarise(tallies, "month", workbook)
+by_month = metrics.summarise(tallies, "touchpoint,month", workbook)
+assert result.status == "stored" and result.proposal.ready, result.proposal
 assert result.added + len({s.line for s in result.skipped}) >= ROWS - 1, result
 """
 

@@ -295,6 +295,175 @@ CASES = [
 ]
 
 
+# Layouts seen in public client libraries and example data, and the wordings of all
+# four languages; each fixture imitates one.
+CASES += [
+    Case(
+        "qualtrics_legacy.csv",
+        # before 2017: V1… codes for Qualtrics' own columns, then a row of names
+        (tp("showroom", "Showroom"),),
+        tool="qualtrics",
+        rows=4,  # lines 3–6
+        added=2,
+        skipped=[(4, "preview"), (5, "incomplete")],  # Status 1; Finished 0
+        figures={
+            # CSAT 4 and 5: both satisfied
+            ("showroom", "csat"): (2, 100 * 2 / 2),
+            # NPS 9 and 10 (by the link): two promoters
+            ("showroom", "nps"): (2, 100 * (2 - 0) / 2),
+        },
+        personal=["EmailAddress", "IPAddress"],
+    ),
+    Case(
+        "qualtrics_single_quotes.csv",
+        # ImportId cells written with single quotes; a spam and a test response
+        (tp("installation", "Installation"), tp("installer", "Installer")),
+        tool="qualtrics",
+        rows=5,  # lines 4–8
+        added=3,
+        skipped=[(5, "spam"), (6, "preview")],
+        figures={
+            # CES 6, 3, 7
+            ("installation", "ces"): (3, (6 + 3 + 7) / 3),
+            # Poor…Excellent: Excellent (5), Poor (1), Very good (4): two satisfied
+            ("installer", "csat"): (3, 100 * 2 / 3),
+        },
+        personal=["IP Address"],
+    ),
+    Case(
+        "surveymonkey_no_collector.csv",
+        # no Collector ID: the "Response" sub-header row is still a header
+        (tp("hotline", "Hotline"),),
+        tool="surveymonkey",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # Very satisfied (5), Neither (3), Dissatisfied (2)
+            ("hotline", "csat"): (3, 100 * 1 / 3),
+        },
+    ),
+    Case(
+        "surveymonkey_legacy.csv",
+        # the old column names: RespondentID, CollectorID, LastName
+        (tp("installer", "Installer"), tp("invoice", "Invoice")),
+        tool="surveymonkey",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # NPS 10, 6, 8: one promoter, one detractor
+            ("installer", "nps"): (3, 100 * (1 - 1) / 3),
+            # Very satisfied, Satisfied, Very dissatisfied
+            ("invoice", "csat"): (3, 100 * 2 / 3),
+        },
+        personal=["IP Address", "Email Address", "First Name", "LastName"],
+    ),
+    Case(
+        "google_forms_named_zones.csv",
+        # "… AM AST", "… PM EST"; a rating asked as "How would you rate …"
+        (tp("website", "Website"),),
+        tool="google_forms",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # 4, 2, "5 - Excellent" on 1–5
+            ("website", "csat"): (3, 100 * 2 / 3),
+            # "10 - Extremely likely", 7, "0 - Not at all likely"
+            ("", "nps"): (3, 100 * (1 - 1) / 3),
+        },
+    ),
+    Case(
+        "google_forms_it_formal.csv",
+        # the formal address: "Come valuta", "consiglierebbe", "Per nulla soddisfatto"
+        (tp("shop", "Negozio"), tp("delivery", "Consegna")),
+        tool="google_forms",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # Ottimo (5), Buono (4), Scarso (2)
+            ("shop", "contact"): (3, (5 + 4 + 2) / 3),
+            # 9, 10, 6
+            ("", "nps"): (3, 100 * (2 - 1) / 3),
+            # Per nulla soddisfatto (1), Molto soddisfatto (5), Soddisfatto (4)
+            ("delivery", "csat"): (3, 100 * 2 / 3),
+        },
+    ),
+    Case(
+        "ms_forms_de.xlsx",
+        # German headers: "Abschlusszeit"; "unseres Monteurs" names the fitter
+        (tp("fitter", "Monteur"),),
+        tool="ms_forms",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # Sehr gut (5), Gut (4), Schlecht (2)
+            ("fitter", "contact"): (3, (5 + 4 + 2) / 3),
+            # CES 7, 5, 2
+            ("", "ces"): (3, (7 + 5 + 2) / 3),
+        },
+        personal=["E-Mail", "Name"],
+    ),
+    Case(
+        "ms_forms_it.xlsx",
+        (tp("quote", "Preventivo"),),
+        tool="ms_forms",
+        rows=2,
+        added=2,
+        skipped=[],
+        figures={
+            # Molto soddisfatto (5), Insoddisfatto (2)
+            ("quote", "csat"): (2, 100 * 1 / 2),
+        },
+        personal=["Posta elettronica", "Nome"],
+    ),
+    Case(
+        "ms_forms_fr.xlsx",
+        (tp("after_sales", "Service après-vente"),),
+        tool="ms_forms",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # 9, 4, 10: two promoters, one detractor
+            ("after_sales", "nps"): (3, 100 * (2 - 1) / 3),
+        },
+        personal=["Adresse de messagerie", "Nom"],
+    ),
+    Case(
+        "plain_summary.xlsx",
+        # a response left empty, an empty row, then the sheet's own average and total
+        (tp("invoice", "Invoice"),),
+        tool="xlsx",
+        rows=6,  # sheet rows 2–5, 7, 8
+        added=3,
+        skipped=[(4, "empty"), (7, "summary"), (8, "summary")],
+        figures={
+            # 5, 4, 2
+            ("invoice", "csat"): (3, 100 * 2 / 3),
+            # 9, 7, 3
+            ("", "nps"): (3, 100 * (1 - 1) / 3),
+        },
+    ),
+    Case(
+        "plain_fr_macroman.csv",
+        # saved as Mac Roman by an old Mac spreadsheet, with CR line ends
+        (tp("delivery", "Livraison"),),
+        tool="csv",
+        rows=3,
+        added=3,
+        skipped=[],
+        figures={
+            # Très satisfait (5), Plutôt insatisfait (2), Satisfait (4)
+            ("delivery", "csat"): (3, 100 * 2 / 3),
+        },
+    ),
+]
+
+
 def test_every_fixture_has_a_case():
     assert sorted(case.file for case in CASES) == sorted(p.name for p in FIXTURES.iterdir())
 

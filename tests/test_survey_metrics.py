@@ -55,6 +55,37 @@ def test_nps_csat_and_ces_as_computed_by_hand():
     assert all(f.small_sample for f in figures)
 
 
+def test_promoters_passives_detractors_and_ces_agreement_by_hand():
+    nps = [10, 9, 9, 8, 7, 6, 0, 10, 3, None]  # 4 promoters, 2 passives, 3 detractors
+    ces = [7, 6, 5, 4, 2, 1, None, None, None, None]  # 3 of 6 agree (5–7)
+    figures = summarise(
+        tally(_table({"nps@website": nps, "ces@website": ces})), "touchpoint", small_workbook()
+    )
+    counts = _by(figures, "website", "nps").as_dict()
+    assert (counts["promoters"], counts["passives"], counts["detractors"]) == (4, 2, 3)
+    assert counts["promoters_pct"] == pytest.approx(round(100 * 4 / 9, 1))
+    assert counts["n"] == 9 and counts["score"] == pytest.approx(100 * (4 - 3) / 9)
+    ces_figure = _by(figures, "website", "ces").as_dict()
+    assert (ces_figure["agree"], ces_figure["agree_pct"]) == (3, 50.0)
+    assert ces_figure["mean"] == pytest.approx((7 + 6 + 5 + 4 + 2 + 1) / 6)
+
+
+def test_figures_per_touchpoint_and_month():
+    table = _table(
+        {"csat@website": [5, 1, 4, None], "csat@newsletter": [None, None, 2, 5]},
+        months=[3, 3, 4, 4],
+    )
+    figures = summarise(tally(table), "touchpoint,month", small_workbook())
+    found = {(f.group, f.month, f.measure): (f.n, f.score) for f in figures}
+    assert found == {
+        ("website", "2026-03", "csat"): (2, 50.0),  # 5 and 1
+        ("website", "2026-04", "csat"): (1, 100.0),  # 4
+        ("newsletter", "2026-04", "csat"): (2, 50.0),  # 2 and 5
+    }
+    by_phase = summarise(tally(table), "phase,month", small_workbook())
+    assert {f.month for f in by_phase} == {"2026-03", "2026-04"}
+
+
 def test_answers_about_the_link_touchpoint_count_for_that_touchpoint():
     table = _table({"link": ["website", "newsletter", None], "csat@*": [5, 1, 3]})
     figures = summarise(tally(table), "touchpoint", small_workbook())

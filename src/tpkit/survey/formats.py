@@ -151,6 +151,7 @@ _GENERIC: dict[str, Role] = {
     **_words(
         "response_id",
         *("id", "response id", "responseid", "respondent id", "submission id", "record id"),
+        *("number", "no", "nr", "n°", "nummer", "numero", "numéro"),
         *("id risposta", "id della risposta", "numero risposta"),
         *("Antwort-ID", "Antwort ID", "Antwortnummer"),
         *("id de réponse", "identifiant", "identifiant de réponse", "numéro de réponse"),
@@ -424,7 +425,7 @@ def _qualtrics_legacy(rows: list[list[str]]) -> _Layout:
     keys = []
     for code, label in zip(codes, labels, strict=True):
         own = bool(_QUALTRICS_CODE.match(code.strip()))
-        role = _role(label, _QUALTRICS, generic=False) if own else "question"
+        role = _role(label if own else code, _QUALTRICS, generic=False)
         if not own and _key(code).startswith("q "):
             role = "ignore"
         columns.append(Column(label.strip() or code.strip(), role, code.strip()))
@@ -491,6 +492,17 @@ def _batch(arrays: list[pa.Array], lines: np.ndarray, skips: list[_Skip]) -> pa.
     )
 
 
+def _with_reasons(batch: pa.RecordBatch, reasons: dict[int, str]) -> pa.RecordBatch:
+    """The reader's own reasons (row → reason) override the tool's for the same row."""
+    if not reasons:
+        return batch
+    column = [None] * batch.num_rows
+    for row, reason in reasons.items():
+        column[row] = reason
+    skip = pc.coalesce(pa.array(column, pa.string()), batch.column(SKIP))
+    return batch.set_column(batch.num_columns - 1, SKIP, skip)
+
+
 def _sliced(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
     """At most ``rows`` rows per batch (zero-copy slices)."""
     for batch in batches:
@@ -516,6 +528,9 @@ def _read_text(source: ExportFile, head: bytes, batch_rows: int) -> Export:
     except ValueError:
         raise TpkitError("survey_formats.not_a_table", file=name) from None
     layout = _layout(rows, "csv")
+    for number, row in enumerate(rows[: layout.header_rows]):
+        if swallows(row, 3, delimiter):  # a header cell holding rows: a stray quote
+            raise TpkitError("survey_formats.header_quote", file=name, line=number + 1)
     per_record = len(text.encode()) // max(1, text.count("\n"))  # bytes a record takes
     block = max(1 << 20, min(16 << 20, per_record * batch_rows))
     stream = source.open()
@@ -631,19 +646,21 @@ class _TextReader:
         good = np.ones(count, bool)
         good[np.array(numbers, np.int64) - self._done - 1] = False
         self._done += count
-        reasons = [self._reason(int(m)) for m in records.mark]
+        # the reader's own reasons, for the few records that have one
+        reasons = {
+            int(i): self._reason(int(records.mark[i]))
+            for i in np.flatnonzero(records.mark != MARK_NONE)
+        }
         recovered = self._recovered(batch, records, good, reasons)
         parts = []
         if rows:
             assert batch is not None
-            parts.append(
-                self._with_reasons(
-                    _batch(batch.columns, records.start[good], self.layout.skips),
-                    [r for r, g in zip(reasons, good, strict=True) if g],
-                )
-            )
+            lines = records.start[good]
+            rank = np.cumsum(good) - 1  # a record's row in ``batch``
+            mine = {int(rank[i]): r for i, r in reasons.items() if good[i]}
+            parts.append(_with_reasons(_batch(batch.columns, lines, self.layout.skips), mine))
         if numbers:
-            bad = [r or "ragged" for r, g in zip(reasons, good, strict=True) if not g]
+            bad = [reasons.get(int(i), "ragged") for i in np.flatnonzero(~good)]
             nulls = [pa.nulls(len(bad), pa.string())] * self.width
             rag = _batch(nulls, records.start[~good], [])
             parts.append(rag.set_column(rag.num_columns - 1, SKIP, pa.array(bad, pa.string())))
@@ -653,59 +670,44 @@ class _TextReader:
         table = pa.Table.from_batches([*parts, recovered]).sort_by(LINE)
         yield from table.combine_chunks().to_batches()
 
-    def _reason(self, mark: int) -> str | None:
-        if mark == MARK_NONE:
-            return None
+    def _reason(self, mark: int) -> str:
         if mark == MARK_QUOTE:
             return "unterminated_quote"
         return f"bad_bytes:{describe_mark(mark, self.encoding)}"
-
-    @staticmethod
-    def _with_reasons(batch: pa.RecordBatch, reasons: list[str | None]) -> pa.RecordBatch:
-        """The reader's own reasons override the tool's for the same row."""
-        if not any(reasons):
-            return batch
-        skip = pc.coalesce(pa.array(reasons, pa.string()), batch.column(SKIP))
-        return batch.set_column(batch.num_columns - 1, SKIP, skip)
 
     def _recovered(
         self,
         batch: pa.RecordBatch | None,
         records: Records,
         good: np.ndarray,
-        reasons: list[str | None],
+        reasons: dict[int, str],
     ) -> pa.RecordBatch | None:
         """Records a stray quote swallowed, read again line by line; the swallowing
-        record itself becomes an 'unterminated quote' (``reasons`` is updated)."""
+        record itself becomes an 'unterminated quote' in ``reasons``."""
         multi = np.flatnonzero((records.last > records.start) & (records.mark == MARK_NONE))
         if not multi.size:
             return None
-        good_rank = np.cumsum(good) - 1  # a record's row in ``batch``
-        suspects = []
+        rank = np.cumsum(good) - 1
+        found: list[tuple[int, list[str] | None, str | None]] = []
         for index in multi:
             if good[index]:
                 assert batch is not None
-                cells = [batch.column(c)[int(good_rank[index])].as_py() for c in range(self.width)]
+                cells = [batch.column(c)[int(rank[index])].as_py() for c in range(self.width)]
                 if not swallows(cells, self.width, self.delimiter):
                     continue
-            suspects.append(int(index))
-        if not suspects:
-            return None
-        found: list[tuple[int, list[str] | None, str | None]] = []
-        for index in suspects:
-            reasons[index] = "unterminated_quote"
+            reasons[int(index)] = "unterminated_quote"
             text = self._raw(int(records.begin[index]), int(records.end[index]))
             lines = physical_lines(text, int(records.start[index]))
             found += split_swallowed(lines, self.width, self.delimiter)[1:]
         if not found:
             return None
         cells = [
-            [(row[c] or None) if row else None for _, row, _ in found] for c in range(self.width)
+            [row[c] or None if row else None for _, row, _ in found] for c in range(self.width)
         ]
-        lines_of = np.array([line for line, _, _ in found], np.int64)
         arrays = [pa.array(column, pa.string()) for column in cells]
+        lines_of = np.array([line for line, _, _ in found], np.int64)
         rebuilt = _batch(arrays, lines_of, self.layout.skips)
-        return self._with_reasons(rebuilt, [reason for _, _, reason in found])
+        return _with_reasons(rebuilt, {i: r for i, (_, _, r) in enumerate(found) if r})
 
     def _raw(self, begin: int, end: int) -> str:
         """A record's text as the file holds it, read again from the source."""

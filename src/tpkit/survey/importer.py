@@ -169,8 +169,11 @@ class _Codes:
 
     @property
     def codes(self) -> np.ndarray:
+        """Every cell's code, in one array (joined once, after the last batch)."""
         assert self.parts is not None
-        return np.concatenate(self.parts) if self.parts else np.empty(0, np.int16)
+        if len(self.parts) != 1:
+            self.parts = [np.concatenate(self.parts) if self.parts else np.empty(0, np.int16)]
+        return self.parts[0]
 
     def answers(self, rows: np.ndarray) -> Answers:
         """The distinct answers of the ``rows`` (a mask) and how often each was given:
@@ -185,8 +188,7 @@ class _Codes:
             shown = dict(pairs[:FREE_TEXT])
             return Answers(shown, unlisted=sum(n for _, n in pairs[FREE_TEXT:]))
         texts = self._texts()
-        codes = self.codes[rows].astype(np.int64)
-        counts = np.bincount(codes + 1, minlength=len(texts) + 1)[1:]
+        counts = np.bincount(self.codes[rows] + 1, minlength=len(texts) + 1)[1:]
         return Answers({texts[c]: int(n) for c, n in enumerate(counts) if n})
 
     def answered(self) -> np.ndarray:
@@ -219,9 +221,9 @@ class _Codes:
             column = pa.chunked_array(self.raw, pa.string()).combine_chunks()
             encoded = pc.dictionary_encode(column, null_encoding="encode")
             texts = [t if t is not None else "" for t in encoded.dictionary.to_pylist()]
-            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
         else:
-            codes = self.codes.astype(np.int64)
+            codes = self.codes  # int16; -1 (a blank) picks the last entry of each table
         judged = [read_answer(text, scale) for text in texts]
         values = np.array(
             [np.nan if v is None else stored_value(v, scale, target.measure) for v, _ in judged]
@@ -230,10 +232,10 @@ class _Codes:
         )
         reasons = [r for _, r in judged]
         blank = np.array([r == "empty" for r in reasons] + [True])
-        bad = [c for c, r in enumerate(reasons) if r not in (None, "empty")]
+        bad = np.array([r not in (None, "empty") for r in reasons] + [False])
         problems = []
-        if bad:
-            where = np.flatnonzero(np.isin(codes, bad))
+        if bad.any():
+            where = np.flatnonzero(bad[codes])
             problems = [
                 Skipped(int(lines[i]), str(reasons[codes[i]]), header, texts[codes[i]])
                 for i in where
@@ -388,14 +390,14 @@ def store(
         key=lambda skip: skip.line,
     )
     result.blank = int(blank[news].sum())
-    kept = table.filter(pa.array(fresh))
+    kept = table if fresh.all() else table.filter(pa.array(fresh))
     if dry_run:
         merged = responses.merge(responses.load(workbook_path), kept)
     else:
         merged = responses.append(workbook_path, kept, _described(proposal))
     result.added, result.already = merged.added, merged.already
     result.replaced, result.replaced_on = merged.replaced, merged.replaced_on
-    stored_now = kept.filter(pa.array(~unchanged[fresh]))
+    stored_now = kept.filter(pa.array(~unchanged[fresh])) if unchanged.any() else kept
     result.answers = sum(
         stored_now.num_rows - stored_now.column(name).null_count
         for name in responses.answer_columns(stored_now)

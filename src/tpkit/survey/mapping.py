@@ -9,6 +9,7 @@ mapping file and read back is :mod:`tpkit.survey.proposal`'s job.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from tpkit.model import Workbook
@@ -59,30 +60,35 @@ def _names_of(workbook: Workbook) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A name as whole words, with the endings a plural or a German genitive adds
+    ('Monteur' finds 'Monteurs', 'Lieferung' 'Lieferungen')."""
+    ending = "(?:s|es|e|en|n|er)?" if len(name) >= 4 else ""
+    return re.compile(rf"(?<!\w){re.escape(name)}{ending}(?!\w)")
+
+
 def touchpoints_in(header: str, workbook: Workbook) -> list[str]:
     """The touchpoints whose name or alias appears in a header as whole words, in the
     order they appear; a name inside a longer name found counts once."""
-    text = f" {normalise_label(header)} "
+    text = normalise_label(header)
     found: list[tuple[int, str]] = []
     taken = [False] * len(text)
     for name, tp in _names_of(workbook):
-        at = text.find(f" {name} ")
-        while at >= 0:
-            span = range(at + 1, at + 1 + len(name))
+        for match in _name_pattern(name).finditer(text):
+            span = range(match.start(), match.end())
             if not any(taken[i] for i in span):
                 for i in span:
                     taken[i] = True
-                found.append((at, tp))
-            at = text.find(f" {name} ", at + 1)
+                found.append((match.start(), tp))
     return list(dict.fromkeys(tp for _, tp in sorted(found)))
 
 
 def without_names(header: str, workbook: Workbook) -> str:
     """A header with the touchpoint names it holds taken out (normalised)."""
-    text = f" {normalise_label(header)} "
+    text = normalise_label(header)
     for name, _ in _names_of(workbook):
-        text = text.replace(f" {name} ", " ")
-    return text.strip()
+        text = _name_pattern(name).sub(" ", text)
+    return " ".join(text.split())
 
 
 def touchpoint_in(header: str, workbook: Workbook) -> str | None:

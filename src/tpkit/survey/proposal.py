@@ -219,8 +219,8 @@ def _scale_name(name: str) -> str:
 
 def _looks_like(answers: Answers) -> str:
     fitting = scales_fitting(answers)
-    if fitting:
-        return ", ".join(_scale_name(s.name) for s in fitting)
+    if fitting:  # the narrowest two say enough
+        return ", ".join(_scale_name(s.name) for s in fitting[:2])
     if answers.numeric_share >= 0.5:
         low, high = answers.lowest, answers.highest
         return t("survey.scale.numbers", low=f"{low:g}", high=f"{high:g}")

@@ -182,7 +182,8 @@ def append(workbook: str | os.PathLike[str], new: pa.Table, mapping: dict) -> Me
         stored = load(workbook)
         merged = merge(stored, new)
         mappings = {**_mappings(stored.schema), new.column(MAPPING)[0].as_py(): mapping}
-        used = set(pc.unique(merged.table.column(MAPPING).cast(pa.string())).to_pylist())
+        digests = merged.table.column(MAPPING).chunks
+        used = {value for chunk in digests for value in chunk.unique().to_pylist()}
         metadata = {MAPPINGS_KEY: json.dumps({k: v for k, v in mappings.items() if k in used})}
         table = merged.table.replace_schema_metadata(metadata)
         write_atomic(path, lambda stream: _write_parquet(table, stream))

@@ -280,4 +280,4 @@ def scales_fitting(answers: Answers) -> list[Scale]:
     """The score scales a column's answers fit, narrowest first: what it looks like."""
     found = [s for s in SCALES.values() if not s.is_text and fit(s, answers) >= FIT]
     labelled = [s for s in found if s.verbal and answers.labelled(s.labels)]
-    return sorted(labelled or found, key=lambda s: s.size)
+    return sorted(labelled or [s for s in found if not s.verbal], key=lambda s: s.size)

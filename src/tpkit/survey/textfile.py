@@ -77,7 +77,8 @@ def encoding_of(head: bytes) -> Encoding:
     whole = head if len(head) < HEAD_BYTES else head[: len(head) - 3]  # no cut character
     text = whole.decode("utf-8", "replace")
     invalid = text.count("\ufffd")
-    if invalid <= sum(1 for c in text if ord(c) > 127) - invalid:
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if invalid <= non_ascii - invalid:
         return Encoding("utf-8", "u1", 0)
     roman = _plausibility(head.decode("mac_roman", "replace"))
     if roman > _plausibility(head.decode("cp1252", "replace")):
