@@ -46,7 +46,7 @@ from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM, Mapping, Target
 from tpkit.survey.measures import MEASURES
 from tpkit.survey.metrics import MIN_SAMPLE, Figure
 from tpkit.survey.proposal import ColumnProposal, Proposal, mapping_file_text, propose
-from tpkit.survey.scales import ACCEPTED, Answers, best_scale
+from tpkit.survey.scales import ACCEPTED, Answers, best_scale, scale_label
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 Reader = Callable[[ExportFile], Export]
@@ -268,7 +268,7 @@ class MappingForm:
         """The scales the line's measure accepts, the chosen (or best fitting) one set."""
         measure = line.measure.value
         names = list(ACCEPTED.get(measure, ()))
-        line.scale.options = [(t(f"survey.scale.{n}", self.language), n) for n in names]
+        line.scale.options = [(scale_label(n, self.language), n) for n in names]
         if not names:
             return
         if chosen not in names:

@@ -11,6 +11,7 @@ from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
 from tpkit.survey.measures import SCORE_MEASURES
 from tpkit.survey.metrics import MIN_SAMPLE, Figure, Gap, Grouping
 from tpkit.survey.proposal import ColumnProposal, Proposal
+from tpkit.survey.scales import scale_label
 
 
 def group_name(group: str, by: str, workbook: Workbook) -> str:
@@ -128,7 +129,7 @@ def proposal_row(column: ColumnProposal, workbook: Workbook, language: str | Non
         shown,
         t(f"survey.measure.{target.measure}", language),
         about_text(target.touchpoint, workbook, language),
-        t(f"survey.scale.{target.scale}", language) if target.scale else "",
+        scale_label(target.scale, language) if target.scale else "",
         "" if column.chosen else f"{100 * column.confidence:.0f} %",
         evidence,
     ]

@@ -604,10 +604,11 @@ class _TextReader:
                 ),
             )
         except pa.ArrowException as error:
-            self.stream.close()
             if str(error).startswith("Empty CSV file"):  # a header and nothing after it
+                self._close()
                 return
             yield from self._unreadable(error)
+            self._close()
             return
         try:
             for batch in reader:
@@ -617,7 +618,11 @@ class _TextReader:
         except pa.ArrowException as error:  # whatever Arrow could not parse: by line
             yield from self._unreadable(error)
         finally:
-            self.stream.close()
+            self._close()
+
+    def _close(self) -> None:
+        self.scanner.close()
+        self.stream.close()
 
     def _unreadable(self, error: Exception) -> Iterator[pa.RecordBatch]:
         """Every record not read yet, skipped with Arrow's reason."""

@@ -46,6 +46,7 @@ from tpkit.survey.scales import (
     ScaleFit,
     best_scale,
     fit,
+    scale_label,
     scales_fitting,
 )
 from tpkit.survey.vocabulary import (
@@ -214,7 +215,7 @@ def _measure_name(measure: str) -> str:
 
 
 def _scale_name(name: str) -> str:
-    return t(f"survey.scale.{name}")
+    return scale_label(name)
 
 
 def _looks_like(answers: Answers) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from tpkit.i18n import t
 from tpkit.survey.measures import MEASURES, normalise_label
 from tpkit.survey.vocabulary import not_answered, scale_labels
 
@@ -80,6 +81,11 @@ _LEADING_NUMBER = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)(?=\s|$|[-–:()/])")
 _RANGE_IN_HEADER = re.compile(
     r"(?<![\d.,])([01])\s*(?:-|–|—|to|a|à|bis|al|au|/)\s*(5|7|10)(?![\d.,])", re.IGNORECASE
 )
+
+
+def scale_label(name: str, language: str | None = None) -> str:
+    """A scale as a reader calls it: '0–10', 'satisfaction labels (5)'."""
+    return t(f"survey.scale.{name.replace('-', '_')}", language)
 
 
 def number_in(text: str) -> float | None:

@@ -20,6 +20,7 @@ import yaml
 from tpkit.model import LANGUAGES
 from tpkit.survey.measures import normalise_label
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: 10× faster
 STRONG, WEAK = 0.9, 0.5  # how sure a header's words make a measure, before its answers
 RATING = 0.8  # "How would you rate [a touchpoint] …": a rating, its measure unnamed
 UNNAMED_RATING = 0.6  # "How would you rate the following? — Packaging": of what?
@@ -30,7 +31,7 @@ NAME_ALONE = 0.75  # a header that is only a touchpoint's name: a rating of it
 def vocabulary(language: str) -> dict[str, Any]:
     """One language's file as written."""
     text = files("tpkit").joinpath("data", "survey", f"{language}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_Loader)
 
 
 @dataclass(frozen=True)
