@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,3 +50,19 @@ def export_from_rows(
         batches(),
         iso_timestamps,
     )
+
+
+def csv_record_starts(text: str) -> list[tuple[int, str]]:
+    """(physical line, first field) of every non-empty record after the header, as
+    Python's csv module reads ``text``: what the reader's line numbers are held to."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    found = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return found
+        if record:
+            found.append((start, record[0]))

@@ -3,9 +3,6 @@ encoding, stray quotes; uploads read like files; a fuzz test over mutated export
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import os
 import re
 from pathlib import Path
@@ -15,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.survey_exports import csv_record_starts
 from tpkit.errors import TpkitError
 from tpkit.survey.export import LINE, SKIP
 from tpkit.survey.formats import read_export, read_upload
@@ -255,16 +253,7 @@ def test_the_fuzzed_reader_keeps_untouched_rows_of_a_plain_file(tmp_path):
 def test_line_numbers_after_a_bad_byte_agree_with_pythons_csv_reader(tmp_path):
     text = "id,comment\n" + "".join(f'r{n},"zwei\nZeilen {n} für"\n' for n in range(20))
     data = text.encode().replace(b"Zeilen 7", b"Zei\xfflen 7")
-    reader = csv.reader(io.StringIO(codecs.decode(data, "utf-8", "replace"), newline=""))
-    next(reader)
-    expected = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        expected.append((start, row[0]))
+    expected = csv_record_starts(data.decode("utf-8", "replace"))
     path = tmp_path / "lines.csv"
     path.write_bytes(data)
     table = pa.Table.from_batches(list(read_export(path, batch_rows=4).batches))

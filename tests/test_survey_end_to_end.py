@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.survey_exports import csv_record_starts
 from tpkit.model import Meta, Touchpoint, Workbook
 from tpkit.store import create
 from tpkit.survey import responses
@@ -705,25 +706,12 @@ def test_an_impossible_calendar_date_is_a_bad_date(tmp_path):
 def test_line_numbers_agree_with_pythons_csv_reader(tmp_path, rows, batch_rows):
     """Quoted newlines, doubled quotes, literal quotes in unquoted fields, every line
     ending and empty lines: each record starts where Python's csv module says."""
-    import csv
-    import io
-
     text = "id,comment\n"
     for number, (comment, ending, blank) in enumerate(rows):
         text += f"r{number},{comment}{ending}" + (ending if blank else "")
     path = tmp_path / f"lines-{batch_rows}.csv"
     path.write_bytes(text.encode())
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader)
-    expected = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        if record:
-            expected.append((start, record[0]))
+    expected = csv_record_starts(text)
     export = read_export(path, batch_rows=batch_rows)
     seen = [
         (line, key)
