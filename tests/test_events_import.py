@@ -87,6 +87,19 @@ def test_matomo_export_in_cp1252_semicolons_local_time(workbook_path: Path):
     assert rows[1]["source"] == "zürich zeitung"
 
 
+def test_a_bad_byte_in_a_csv_log_costs_its_line(tmp_path: Path, workbook_path: Path):
+    """The survey readers' bad-byte verdicts arrive with their reason and the byte."""
+    log = tmp_path / "log.csv"
+    log.write_bytes(
+        "customer,time,page\nc1,2026-10-05 09:15:00,/app/überweisung\n".encode()
+        + b"c2,2026-10-05 09:16:00,/loans/c\x00ar\n"
+        + b"c3,2026-10-05 09:17:00,/loans/car\n"
+    )
+    result = import_logs([log], bank_workbook(), workbook_path)
+    assert [(s.line, s.reason, s.value) for s in result.skipped] == [(3, "bad_bytes", "NUL")]
+    assert [r["customer"] for r in stored(workbook_path)] == ["c1", "c3"]
+
+
 def test_segment_calls_as_json_lines(workbook_path: Path):
     result = import_logs([FIXTURES / "segment.jsonl"], bank_workbook(), workbook_path)
     assert [(s.line, s.reason) for s in result.skipped] == [(3, "not_json"), (6, "not_json")]

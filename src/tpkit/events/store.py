@@ -282,12 +282,13 @@ def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> in
     con.execute(
         f"""INSERT INTO staged
         SELECT {number}, line,
-            CASE WHEN skip IS NOT NULL THEN skip
+            CASE WHEN skip IS NOT NULL THEN split_part(skip, ':', 1)
                  WHEN customer IS NULL THEN 'no_customer'
                  WHEN time_text IS NULL THEN 'no_time'
                  WHEN ts IS NULL THEN 'bad_time'
                  WHEN event IS NULL AND page IS NULL THEN 'no_event' END AS reason,
-            CASE WHEN ts IS NULL AND time_text IS NOT NULL THEN time_text END,
+            CASE WHEN skip IS NOT NULL THEN nullif(regexp_extract(skip, ':(.*)$', 1), '')
+                 WHEN ts IS NULL AND time_text IS NOT NULL THEN time_text END,
             customer, session, ts, coalesce(event, 'page_view'), page, source, device, consent
         FROM (
             SELECT "{LINE}" AS line, "{SKIP}" AS skip,
