@@ -230,6 +230,17 @@ def test_an_unsure_proposal_stores_nothing_and_leaves_nothing_behind(workbook_pa
     assert not responses.responses_path(workbook_path).exists()
 
 
+def test_an_export_of_previews_only_writes_no_responses_file(workbook_path):
+    rows = [["r1", "2026-03-01 10:00", "website", "10", "5", "", ""]]
+    result = _import(rows, workbook_path, skips=["preview"], mapping=MAPPED)
+    assert (result.status, result.added, [s.reason for s in result.skipped]) == (
+        "stored",
+        0,
+        ["preview"],
+    )
+    assert not responses.responses_path(workbook_path).exists()
+
+
 def test_a_mapping_file_is_complete_and_round_trips(tmp_path, workbook_path):
     rows = [["r1", "2026-03-01 10:00", "website", "10", "Very satisfied", "Quick", ""]]
     export = export_from_rows(LINKED, rows)
@@ -246,7 +257,6 @@ def test_a_mapping_file_is_complete_and_round_trips(tmp_path, workbook_path):
     # the scale left out is read from the answers; the NPS column it does not name is out
     assert proposal.mapping() == {CSAT: Target("process", "website", "satisfaction")}
     assert proposal.left_out == ("How likely are you to recommend us to a friend?",)
-    assert proposal.unused() == []  # ignored on purpose, or said once as left out
     written = tmp_path / "written.yaml"
     written.write_text(mapping_file_text(proposal), encoding="utf-8")
     again = read_mapping_file(written, export, answers, workbook)

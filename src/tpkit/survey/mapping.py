@@ -91,12 +91,6 @@ def without_names(header: str, workbook: Workbook) -> str:
     return " ".join(text.split())
 
 
-def touchpoint_in(header: str, workbook: Workbook) -> str | None:
-    """The first touchpoint a header names, if any."""
-    found = touchpoints_in(header, workbook)
-    return found[0] if found else None
-
-
 def is_touchpoint_name(header: str, workbook: Workbook) -> bool:
     """Whether a header is a touchpoint's name (or alias) and nothing else."""
     text = normalise_label(header)

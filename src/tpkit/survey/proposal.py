@@ -159,11 +159,6 @@ class Proposal:
             columns.append(replace(column, target=target, evidence=evidence, chosen=True))
         return replace(self, columns=tuple(columns))
 
-    def unused(self) -> list[str]:
-        """Headers of question columns that are not imported, and were not set aside by
-        the user on purpose: said once after an import."""
-        return [c.column.header for c in self.columns if c.target is None and not c.chosen]
-
 
 # --- proposing ------------------------------------------------------------------------
 
@@ -348,6 +343,8 @@ def _scale_evidence(measure: str, chosen: ScaleFit, answers: Answers) -> list[Ev
     ]
     if chosen.stops_at is not None:
         found.append(_evidence("stops_at", top=chosen.stops_at))
+    if chosen.rival is not None:
+        found.append(_evidence("rival_scale", other=_scale_name(chosen.rival.name)))
     spec = MEASURES[measure]
     if (chosen.scale.low, chosen.scale.high) != (spec.low, spec.high):
         found.append(_evidence("rescaled", low=spec.low, high=spec.high))

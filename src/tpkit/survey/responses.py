@@ -178,6 +178,8 @@ def append(workbook: str | os.PathLike[str], new: pa.Table, mapping: dict) -> Me
     mapping file writes it) is kept in the file's metadata under the import's digest.
     """
     path = responses_path(workbook)
+    if not new.num_rows:  # nothing to add: no file is written, none is created
+        return Merged(FIXED_SCHEMA.empty_table(), 0, 0, 0, "")
     with locked(workbook):
         stored = load(workbook)
         merged = merge(stored, new)
@@ -215,7 +217,7 @@ def _write_parquet(table: pa.Table, stream: BinaryIO) -> None:
         table,
         stream,
         compression="lz4",
-        use_dictionary=[FORM, SOURCE, TOUCHPOINT, MAPPING],
+        use_dictionary=[FORM, SOURCE, TOUCHPOINT, MAPPING, IMPORTED],
         column_encoding=dict.fromkeys([*scores, LINE], "BYTE_STREAM_SPLIT"),
         write_statistics=False,
     )

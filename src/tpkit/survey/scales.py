@@ -229,6 +229,7 @@ class ScaleFit:
     share: float
     certainty: float
     stops_at: int | None = None  # set when the numbers never pass this, below the top
+    rival: Scale | None = None  # a verbal scale that reads the same labels differently
 
 
 def best_scale(measure: str, answers: Answers, header: str = "") -> ScaleFit | None:
@@ -274,7 +275,8 @@ def _verbal_choice(measure: str, verbal: list[tuple[Scale, float]], answers: Ans
     complete = [(s, sh) for s, sh in verbal if len(answers.labelled(s.labels)) == s.size]
     if complete and answers.answered >= FEW:
         return ScaleFit(*min(complete, key=lambda item: item[0].size), 1.0)
-    return ScaleFit(scale, share, 0.6)
+    rival = next(s for s, _ in verbal if readings[s.name] != readings[scale.name])
+    return ScaleFit(scale, share, 0.6, rival=rival)
 
 
 def _range_in(header: str) -> tuple[int, int] | None:

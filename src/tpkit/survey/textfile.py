@@ -22,7 +22,6 @@ import re
 import threading
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -633,6 +632,3 @@ def split_swallowed(lines: list[tuple[int, str]], width: int, delimiter: str) ->
                 break
             found.append((number, cells, None) if len(cells) == width else (number, None, "ragged"))
     return found
-
-
-Opener = Callable[[], BinaryIO]
