@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -483,13 +484,28 @@ def _batch(arrays: list[pa.Array], lines: np.ndarray, skips: list[_Skip]) -> pa.
     """A batch in the :class:`Export` shape, with the tool's own skip reasons."""
     skip = pa.nulls(len(lines), pa.string())
     for rule in sorted(skips, key=lambda rule: rule.reason == "preview"):
-        cell = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(arrays[rule.column], "")))
-        hit = pc.is_in(cell, value_set=pa.array(sorted(rule.values), pa.string()))
-        skip = pc.if_else(hit, rule.reason, skip)
+        cells = arrays[rule.column]
+        if "" in rule.values:
+            cells = pc.fill_null(cells, "")
+        hit = pc.is_in(cells, value_set=_written(rule.values))  # one hash look-up a cell
+        if hit.true_count:
+            skip = pc.if_else(hit, rule.reason, skip)
     names = [f"c{i}" for i in range(len(arrays))]
     return pa.RecordBatch.from_arrays(
         [*arrays, pa.array(lines, pa.int64()), skip], names=[*names, LINE, SKIP]
     )
+
+
+@cache
+def _written(values: frozenset[str]) -> pa.Array:
+    """Values as a cell may write them: lower, upper, capitalised, title case, padded."""
+    forms = {
+        form
+        for value in values
+        for case in (value, value.upper(), value.capitalize(), value.title())
+        for form in (case, f" {case}", f"{case} ")
+    }
+    return pa.array(sorted(forms), pa.string())
 
 
 def _with_reasons(batch: pa.RecordBatch, reasons: dict[int, str]) -> pa.RecordBatch:

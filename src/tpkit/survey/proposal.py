@@ -46,7 +46,7 @@ from tpkit.survey.scales import (
     ScaleFit,
     best_scale,
     fit,
-    scale_label,
+    scale_key,
     scales_fitting,
 )
 from tpkit.survey.vocabulary import (
@@ -66,14 +66,41 @@ _PRECEDENCE = {measure: rank for rank, measure in enumerate(("nps", "ces", "cons
 
 
 @dataclass(frozen=True)
+class Say:
+    """A text to say in the reader's language, translated only when it is shown: an
+    import that stores without asking never loads the catalogue."""
+
+    key: str  # a catalogue key
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: str | None = None) -> str:
+        return t(self.key, language, **{n: _said(v, language) for n, v in self.values})
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Texts said one after the other, with ``joint`` between them."""
+
+    items: tuple[Say, ...]
+    joint: str
+
+    def text(self, language: str | None = None) -> str:
+        return self.joint.join(item.text(language) for item in self.items)
+
+
+def _said(value: object, language: str | None) -> str:
+    return value.text(language) if isinstance(value, Say | Listed) else str(value)
+
+
+@dataclass(frozen=True)
 class Evidence:
     """One reason for (or against) a column's proposal, as a catalogue message."""
 
     key: str  # survey.evidence.<key>
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, object], ...] = ()
 
     def text(self, language: str | None = None) -> str:
-        values = dict(self.values)
+        values = {name: _said(value, language) for name, value in self.values}
         key = f"survey.evidence.{self.key}"
         if values.get("count") == "1" and f"{key}_one" in catalogue(language or current_language()):
             key += "_one"
@@ -81,7 +108,7 @@ class Evidence:
 
 
 def _evidence(key: str, **values: object) -> Evidence:
-    return Evidence(key, tuple((name, str(value)) for name, value in values.items()))
+    return Evidence(key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
@@ -205,27 +232,26 @@ def _candidates(header: str, workbook: Workbook) -> list[_Candidate]:
     )
 
 
-def _measure_name(measure: str) -> str:
-    return t(f"navigator.measure.{measure}")
+def _measure_name(measure: str) -> Say:
+    return Say(f"navigator.measure.{measure}")
 
 
-def _scale_name(name: str) -> str:
-    return scale_label(name)
+def _scale_name(name: str) -> Say:
+    return Say(scale_key(name))
 
 
-def _looks_like(answers: Answers) -> str:
+def _looks_like(answers: Answers) -> Say | Listed:
     fitting = scales_fitting(answers)
     if fitting:  # the narrowest two say enough
-        return ", ".join(_scale_name(s.name) for s in fitting[:2])
+        return Listed(tuple(_scale_name(s.name) for s in fitting[:2]), ", ")
     if answers.numeric_share >= 0.5:
         low, high = answers.lowest, answers.highest
-        return t("survey.scale.numbers", low=f"{low:g}", high=f"{high:g}")
+        return Say("survey.scale.numbers", (("low", f"{low:g}"), ("high", f"{high:g}")))
     closest = max((s for s in SCALES.values() if s.labels), key=lambda s: fit(s, answers))
     share = fit(closest, answers)
     if share >= 0.5:
-        return t(
-            "survey.scale.partly", share=f"{100 * share:.0f} %", scale=_scale_name(closest.name)
-        )
+        values = (("share", f"{100 * share:.0f} %"), ("scale", _scale_name(closest.name)))
+        return Say("survey.scale.partly", values)
     return _scale_name("text")
 
 
@@ -321,7 +347,7 @@ def _rival(
 
 
 def _misfit(candidate: _Candidate, answers: Answers) -> Evidence:
-    needs = " / ".join(_scale_name(name) for name in ACCEPTED[candidate.measure])
+    needs = Listed(tuple(_scale_name(name) for name in ACCEPTED[candidate.measure]), " / ")
     return _evidence(
         "misfit",
         measure=_measure_name(candidate.measure),

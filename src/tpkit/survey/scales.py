@@ -83,9 +83,14 @@ _RANGE_IN_HEADER = re.compile(
 )
 
 
+def scale_key(name: str) -> str:
+    """The catalogue key of a scale's name as a reader calls it."""
+    return f"survey.scale.{name.replace('-', '_')}"
+
+
 def scale_label(name: str, language: str | None = None) -> str:
     """A scale as a reader calls it: '0–10', 'satisfaction labels (5)'."""
-    return t(f"survey.scale.{name.replace('-', '_')}", language)
+    return t(scale_key(name), language)
 
 
 def number_in(text: str) -> float | None:
