@@ -251,6 +251,8 @@ def stored(rows: list[tuple[str, str, float]]) -> pa.Table:
         responses.TOUCHPOINT: [tp for _, tp, _ in rows],
         responses.SOURCE: ["test.csv"] * count,
         responses.LINE: list(range(2, count + 2)),
+        responses.MAPPING: ["test-mapping"] * count,
+        responses.IMPORTED: [datetime(2026, 12, 1, tzinfo=UTC)] * count,
     }
     table = pa.table(columns, schema=responses.FIXED_SCHEMA)
     return table.append_column("csat@*", pa.array([v for _, _, v in rows], pa.float64()))
@@ -280,7 +282,7 @@ def test_two_findings_become_actions_and_the_report_shows_whether_customers_noti
     rows += [("2026-11-10", "onboarding_app", 5.0)] * 40 + [
         ("2026-11-10", "retargeting_ads", 5.0)
     ] * 5
-    responses.append(path, stored(rows))
+    responses.append(path, stored(rows), {})
     context = ReportContext(
         workbook=read(path), language="en", sections=tuple(SECTIONS), workbook_path=str(path)
     )
