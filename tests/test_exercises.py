@@ -214,3 +214,53 @@ def test_remarks_name_their_entries_in_the_languages_own_words():
     assert "Rien ne manque ici" in feedback_html([], "fr")
     done = [ex.StepProgress(step, ex.DONE, 1, 1) for step in ex.STEPS]
     assert "Toutes les étapes sont faites" in progress_html(done, "fr")
+
+
+# --- the exercises and the diagnostics agree where they ask the same ----------------------
+
+
+OVERLAPS = {  # exercise check → the diagnostic rule that raises the same problem
+    "no_after_purchase": "post_purchase_neglect",
+    "marketing_without_consent": "consent",
+}
+
+
+def _agreement_cases() -> list[Workbook]:
+    samples = [read(sample_path(name)) for name in SAMPLE_NAMES]
+    no_after = book(touchpoints=[tp("site"), tp("quote", "during")])
+    no_consent = book(touchpoints=[tp("ads", marketing_contact=True), tp("i", "after")])
+    return [*samples, no_after, no_consent, book(touchpoints=[tp("a"), tp("b", "after")])]
+
+
+@pytest.mark.parametrize("case", range(len(SAMPLE_NAMES) + 3))
+def test_an_exercise_and_the_diagnosis_see_the_same_problem(case):
+    from tpkit.diagnostics import diagnose
+
+    workbook = _agreement_cases()[case]
+    rules = {finding.rule: finding for finding in diagnose(workbook)}
+    for check, rule in OVERLAPS.items():
+        remark = getattr(ex, check)(workbook)
+        if remark is not None:
+            assert rule in rules, (check, rule)
+    consented = ex.marketing_without_consent(workbook)
+    if consented:  # the check names a subset of what the rule points at
+        names = {tp.id: tp.name for tp in workbook.touchpoints}
+        assert set(consented.items) <= {names[t] for t in rules["consent"].touchpoints}
+
+
+# --- the worked cases raise what their teaching notes promise -------------------------------
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_each_sample_raises_the_findings_its_teaching_note_states(name, capsys):
+    import json
+
+    from tpkit.cli import main
+    from tpkit.model import RULE_IDS
+    from tpkit.teaching.cases import teaching_note
+
+    promised = teaching_note(name, "en").findings
+    assert promised and set(promised) <= set(RULE_IDS)
+    assert main(["diagnose", str(sample_path(name)), "--json"]) == 0
+    found = {finding["rule"] for finding in json.loads(capsys.readouterr().out)["findings"]}
+    assert set(promised) <= found, set(promised) - found

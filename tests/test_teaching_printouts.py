@@ -136,10 +136,24 @@ def test_each_sheet_has_the_fields_of_the_form_it_feeds():
     assert list(worksheets.JOURNEY_LANES) == [
         "kpi" if name == "kpi_name" else name for name in lanes
     ]  # name and phase head the columns; the KPI's name and value share a lane
-    # touchpoint or stage: one column; the finding an action answers is chosen from the
-    # diagnosis in notebook 05, not written on paper
-    action = [name for name in Action.model_fields if name not in ("id", "stage", "finding")]
-    assert list(worksheets.ACTION_FIELDS) == action
+    action = set(Action.model_fields) - {"id", "stage"}  # touchpoint or stage: one column
+    assert set(worksheets.ACTION_FIELDS) == action
+
+
+def test_the_action_plan_sheet_asks_in_the_order_of_notebook_05(tmp_path):
+    """Notebook 05 makes an action from a finding, then asks owner, start, due, status."""
+    import html
+
+    from tpkit.diagnostics.widgets import ActionPlan
+    from tpkit.forms.session import WorkbookSession
+    from tpkit.store import create
+
+    session = WorkbookSession(create(tmp_path / "t.yaml", read(sample_path("saas"))), "en")
+    editor = ActionPlan(session).widget.children[-1]
+    asked = [html.unescape(line.children[0].value) for line in editor.children[1:-1]]
+    sheet = [t(f"field.{name}", "en") for name in worksheets.ACTION_FIELDS]
+    assert asked == [caption for caption in sheet if caption in asked]
+    assert worksheets.ACTION_FIELDS[0] == "finding"
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])

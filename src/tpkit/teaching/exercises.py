@@ -19,6 +19,12 @@ touchpoint_in_no_stage      journey   stages exist, a touchpoint is in none     
 no_low_point                journey   two or more stages, every emotion ≥ 0       doubtful
 no_action_owner             actions   actions exist, none has an owner           missing
 ==========================  ========  =========================================  ==========
+
+Where a check asks what a diagnostic rule also asks, both use the same fact of
+:mod:`tpkit.diagnostics.facts` (after-purchase touchpoints, permissions of marketing
+contacts, stages without touchpoints, touchpoints in no stage, the low point, ratings
+all at the top, actions without owner), so the exercise and the diagnosis never
+disagree; the checks only add the workshop's view (which step, which entries to name).
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tpkit.diagnostics import facts
 from tpkit.model import PHASES, Workbook
 
 STEPS = ("inventory", "rating", "journey", "actions")
 MISSING, DOUBTFUL = "missing", "doubtful"
 ALL_FIVES_MINIMUM = 3  # ratings a participant must have given before "all 5" means anything
-SCORE_FIELDS = ("contact_quality", "process_quality", "importance")
+NO_CONSENT = ("neither", "no_consent")  # facts.missing_permission's words for "no consent"
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,18 @@ class Remark:
 
 def no_after_purchase(workbook: Workbook) -> Remark | None:
     """The seeds' main warning: customers are left alone after buying."""
-    if not workbook.touchpoints or workbook.touchpoints_in("after"):
+    if not workbook.touchpoints or facts.touchpoints_per_phase(workbook)["after"]:
         return None
     return Remark("no_after_purchase", MISSING)
 
 
 def marketing_without_consent(workbook: Workbook) -> Remark | None:
     """Marketing contacts the customer has not agreed to."""
-    names = tuple(tp.name for tp in workbook.touchpoints if tp.marketing_contact and not tp.consent)
+    names = tuple(
+        tp.name
+        for tp, lacking in facts.marketing_without_permission(workbook)
+        if lacking in NO_CONSENT
+    )
     return Remark("marketing_without_consent", MISSING, names) if names else None
 
 
@@ -79,7 +90,7 @@ def all_fives(workbook: Workbook) -> Remark | None:
         person
         for person, ratings in ratings_of.items()
         if len(ratings) >= ALL_FIVES_MINIMUM
-        and all(getattr(r, score) == 5 for r in ratings for score in SCORE_FIELDS)
+        and facts.ratings_all_top(workbook.model_copy(update={"ratings": ratings}))
     )
     return Remark("all_fives", DOUBTFUL, names) if names else None
 
@@ -88,7 +99,7 @@ def all_fives(workbook: Workbook) -> Remark | None:
 
 
 def stage_without_touchpoint(workbook: Workbook) -> Remark | None:
-    names = tuple(stage.name for stage in workbook.stages if not stage.touchpoints)
+    names = tuple(stage.name for stage in facts.stages_without_touchpoints(workbook))
     return Remark("stage_without_touchpoint", MISSING, names) if names else None
 
 
@@ -96,13 +107,13 @@ def touchpoint_in_no_stage(workbook: Workbook) -> Remark | None:
     """Once there is a journey, every touchpoint should sit somewhere in it."""
     if not workbook.stages:
         return None
-    names = tuple(tp.name for tp in workbook.touchpoints if not tp.stages)
+    names = tuple(tp.name for tp in facts.touchpoints_without_stage(workbook))
     return Remark("touchpoint_in_no_stage", MISSING, names) if names else None
 
 
 def no_low_point(workbook: Workbook) -> Remark | None:
     """A journey where the customer never feels bad is rarely an honest one."""
-    if len(workbook.stages) < 2 or any(stage.emotion < 0 for stage in workbook.stages):
+    if len(workbook.stages) < 2 or facts.has_low_point(workbook):
         return None
     return Remark("no_low_point", DOUBTFUL)
 
@@ -112,7 +123,7 @@ def no_low_point(workbook: Workbook) -> Remark | None:
 
 def no_action_owner(workbook: Workbook) -> Remark | None:
     """An action nobody owns does not happen."""
-    if not workbook.actions or any(action.owner.strip() for action in workbook.actions):
+    if not workbook.actions or len(facts.actions_without_owner(workbook)) < len(workbook.actions):
         return None
     return Remark("no_action_owner", MISSING, tuple(a.what for a in workbook.actions))
 

@@ -27,7 +27,16 @@ from importlib.resources import files
 from pathlib import Path
 
 from tpkit.i18n import label, t
-from tpkit.model import ACTION_STATUSES, CHANNELS, FREQUENCIES, KINDS, PHASES, Stage, Workbook
+from tpkit.model import (
+    ACTION_STATUSES,
+    CHANNELS,
+    FREQUENCIES,
+    KINDS,
+    PHASES,
+    RULE_IDS,
+    Stage,
+    Workbook,
+)
 from tpkit.safety import css_string
 from tpkit.teaching.printing import html_document, write_pdf
 
@@ -69,12 +78,23 @@ JOURNEY_LANES = (
     "kpi",
 )
 EMOTIONS = (2, 1, 0, -1, -2)
-ACTION_FIELDS = ("what", "touchpoint", "owner", "start", "due", "status", "expected_effect")
+# The action plan of notebook 05 starts from a finding ("Make an action"), then asks owner,
+# start, due date and status; what and the expected effect come with the finding.
+ACTION_FIELDS = (
+    "finding",
+    "what",
+    "touchpoint",
+    "owner",
+    "start",
+    "due",
+    "status",
+    "expected_effect",
+)
 
 # Rows per page, so every page holds what fits (see worksheets.css for the heights).
 INVENTORY_ROWS = 10
 RATING_ROWS = 15  # touchpoint rows; a phase's heading row counts as half of one
-ACTION_ROWS = 10
+ACTION_ROWS = 9
 STAGES_PER_CANVAS = 8
 BLANK_STAGES = 6
 MIN_BLANK_ROWS = 3  # a pre-printed sheet always leaves this many rows to add to
@@ -363,6 +383,7 @@ def _action_values(workbook: Workbook, action, language: str) -> dict[str, str]:
     }
     target = action.touchpoint or action.stage or ""
     return {
+        "finding": label("rule", action.finding.rule, language) if action.finding else "",
         "what": action.what,
         "touchpoint": names.get(target, target),
         "owner": action.owner,
@@ -384,7 +405,7 @@ def action_pages(options: SheetOptions) -> list[str]:
         (name, options.text("actions.target") if name == "touchpoint" else options.caption(name))
         for name in ACTION_FIELDS
     ]
-    statuses = legend(options, [("status", ACTION_STATUSES)])
+    statuses = legend(options, [("rule", RULE_IDS), ("status", ACTION_STATUSES)])
     rows = padded(known, ACTION_ROWS)
     return [
         page(
