@@ -347,13 +347,15 @@ def _report_batch(arguments: argparse.Namespace, template: Any) -> int:
 def _lab(arguments: argparse.Namespace) -> int:
     from tpkit.servers import environment, lab_command
 
-    return _serve(lab_command(arguments.port, not arguments.no_browser), environment())
+    language = getattr(arguments, "lang", None)
+    return _serve(lab_command(arguments.port, not arguments.no_browser), environment(language))
 
 
 def _app(arguments: argparse.Namespace) -> int:
     from tpkit.servers import app_command, environment
 
-    return _serve(app_command(arguments.port, not arguments.no_browser), environment())
+    language = getattr(arguments, "lang", None)
+    return _serve(app_command(arguments.port, not arguments.no_browser), environment(language))
 
 
 def _serve(command: list[str], environment: dict[str, str]) -> int:

@@ -52,6 +52,15 @@ def catalogue(language: str) -> dict[str, str]:
     return messages
 
 
+def requested_language() -> str | None:
+    """The language asked for on this run (``tpkit app --lang fr`` or TPKIT_LANG=fr), if any.
+
+    An explicit request wins over the choice remembered from an earlier session; the
+    system locale does not (see :func:`default_language`)."""
+    code = os.environ.get(_ENV_VARIABLE, "")[:2].lower()
+    return code if code in LANGUAGES else None
+
+
 def default_language() -> str:
     """TPKIT_LANG, else the system locale (LC_ALL, LC_MESSAGES, LANG), else English."""
     for variable in (_ENV_VARIABLE, "LC_ALL", "LC_MESSAGES", "LANG"):
@@ -78,6 +87,11 @@ def current_language() -> str:
 def t(key: str, language: str | None = None, **values: Any) -> str:
     """The message ``key`` in ``language`` (default: the current one), with values filled in."""
     return catalogue(language or current_language())[key].format(**values)
+
+
+def decimal(value: float, language: str | None = None, places: int = 1) -> str:
+    """A number as the language writes it: 3.8 in English, 3,8 in Italian, German, French."""
+    return f"{value:.{places}f}".replace(".", t("chart.decimal_mark", language))
 
 
 def label(group: str, key: str, language: str | None = None) -> str:

@@ -84,6 +84,25 @@ ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
 BETTER: tuple[str, ...] = get_args(Better)
 RULE_IDS: tuple[str, ...] = get_args(RuleId)
 
+# The kind a new touchpoint of each channel most likely is (the forms' default, still
+# editable): a phone call is a person, a letter is print, a review site is a third party.
+CHANNEL_KINDS: dict[str, str] = {
+    "website": "digital",
+    "email": "digital",
+    "phone": "human",
+    "in_person": "human",
+    "social_media": "digital",
+    "advertising": "digital",
+    "app": "digital",
+    "sms": "digital",
+    "chat": "digital",
+    "print_mail": "print",
+    "event": "human",
+    "review_site": "third_party",
+    "word_of_mouth": "third_party",
+    "other": "digital",
+}
+
 # How many times a year a customer meets a touchpoint of each frequency; the
 # over-contact diagnostics and the summary reason with these numbers.
 CONTACTS_PER_YEAR: dict[str, float] = {

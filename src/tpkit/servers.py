@@ -18,11 +18,14 @@ HOST = "127.0.0.1"
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # Voila template, Lab settings
 
 
-def environment() -> dict[str, str]:
+def environment(language: str | None = None) -> dict[str, str]:
+    """The servers' environment; ``language`` (``--lang``) reaches the kernels as
+    TPKIT_LANG, which wins over the language remembered from an earlier session."""
     folder = workbook_folder().resolve()
     folder.mkdir(parents=True, exist_ok=True)
     search = os.pathsep.join(filter(None, [str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH")]))
-    return {**os.environ, "TPKIT_WORKBOOK_DIR": str(folder), "JUPYTER_PATH": search}
+    chosen = {"TPKIT_LANG": language} if language else {}
+    return {**os.environ, "TPKIT_WORKBOOK_DIR": str(folder), "JUPYTER_PATH": search, **chosen}
 
 
 def notebooks_folder() -> Path:

@@ -20,7 +20,7 @@ class App:
         self.tabs = w.Tab()
         self.title = w.HTML()
         self.start_panel = w.Accordion()
-        self.start = StartForm(on_open=self._opened)
+        self.start = StartForm(on_open=self._opened, on_language=self._language_chosen)
         self.start_panel.children = [self.start.widget]
         self.start_panel.titles = (t("app.workbook", self.start.language_code),)
         self.start_panel.selected_index = 0
@@ -59,6 +59,15 @@ class App:
             t("app.open_workbook", language, team=workbook.meta.team, file=session.path.name),
         )
         self.start_panel.selected_index = None  # fold the start section away
+
+    def _language_chosen(self, language: str) -> None:
+        """A language chosen in the page: every text on it changes at once."""
+        self.title.value = f"<h2>{t('app.title', language)}</h2>"
+        if self.start.session is None:
+            self.start_panel.titles = (t("app.workbook", language),)
+        else:
+            self.start.open(self.start.session.path)  # a fresh session: forms in the language
+            self.start_panel.selected_index = 0  # the language was chosen there: stay
 
     def _imported(self, result: ImportResult) -> None:
         """New customer answers: the feedback views and the diagnostics read them again."""

@@ -27,7 +27,15 @@ from tpkit.forms.fields import (
 )
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import label, t
-from tpkit.model import CHANNELS, FREQUENCIES, KINDS, PHASES, Touchpoint, Workbook
+from tpkit.model import (
+    CHANNEL_KINDS,
+    CHANNELS,
+    FREQUENCIES,
+    KINDS,
+    PHASES,
+    Touchpoint,
+    Workbook,
+)
 
 
 def touchpoint_specs(language: str) -> list[FieldSpec]:
@@ -82,6 +90,7 @@ class InventoryForm:
             remove=lambda wb, tp_id: wb.remove_touchpoint(tp_id),
             removal_note=_removal_note,
         )
+        self.editor.inputs["channel"].observe(self._channel_chosen, names="value")
         self.suggestion = w.Dropdown(layout=w.Layout(width="32em"))
         self.suggestion_hint = w.Label()
         self.suggestion_message = InlineMessage()
@@ -126,6 +135,13 @@ class InventoryForm:
         self.suggestion.value = chosen if chosen in keys else (keys[0] if keys else None)
         self._show_hint()
         self.tables.value = self._tables_html(workbook)
+
+    def _channel_chosen(self, change: dict) -> None:
+        """A new touchpoint's kind follows its channel (phone → human, letter → print),
+        unless someone chose a kind other than the one the previous channel implied."""
+        kind = self.editor.inputs["kind"]
+        if not self.editor.current_id and kind.value == CHANNEL_KINDS.get(change["old"]):
+            kind.value = CHANNEL_KINDS[change["new"]]
 
     def _show_hint(self) -> None:
         key = self.suggestion.value

@@ -23,7 +23,7 @@ from tpkit.forms.fields import (
     row,
 )
 from tpkit.forms.session import WorkbookSession
-from tpkit.i18n import label, t
+from tpkit.i18n import decimal, label, t
 from tpkit.metrics import team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook, now
 
@@ -261,9 +261,9 @@ def consensus_html(workbook: Workbook, language: str) -> str:
         [
             names[s.touchpoint],
             str(s.raters),
-            f"{s.contact_quality:.1f}",
-            f"{s.process_quality:.1f}",
-            f"{s.importance:.1f}",
+            decimal(s.contact_quality, language),
+            decimal(s.process_quality, language),
+            decimal(s.importance, language),
             f"{s.spread} ⚠ {t('form.rating.disagree', language)}"
             if s.spread >= DISAGREEMENT
             else str(s.spread),

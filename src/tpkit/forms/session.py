@@ -104,10 +104,16 @@ def recall() -> tuple[Path, str] | None:
 
 def open_session(workbook: str = "", language: str = "") -> WorkbookSession:
     """The session a notebook works on: the given workbook, else the one chosen in
-    notebook 00, else a demo copy of the Shawna sample (created on first use)."""
+    notebook 00, else a demo copy of the Shawna sample (created on first use).
+
+    Its language: the notebook's parameter, else the one asked for on this run
+    (``tpkit lab --lang``, TPKIT_LANG), else the one chosen in notebook 00, else the
+    workbook's."""
+    from tpkit.i18n import requested_language
     from tpkit.samples import from_sample
     from tpkit.store import create
 
+    language = language or requested_language() or ""
     if workbook:
         return WorkbookSession(workbook, language or None)
     remembered = recall()
