@@ -78,7 +78,7 @@ def test_plurals_follow_the_count():
     ("language", "usage", "options", "help_line"),
     [
         ("de", "Aufruf: tpkit new", "Optionen:", "diese Hilfe anzeigen und beenden"),
-        ("fr", "utilisation : tpkit new", "options:", "afficher cette aide et quitter"),
+        ("fr", "utilisation : tpkit new", "options :", "afficher cette aide et quitter"),
         ("it", "uso: tpkit new", "opzioni:", "mostra questo aiuto ed esce"),
     ],
 )
@@ -114,6 +114,20 @@ def test_every_help_formats_in_every_language(language):
         helps = [sub.format_help() for sub in all_parsers(parser)]
     assert len(helps) > 15
     assert any("95" in text and "%" in text for text in helps)
+
+
+def test_french_headings_have_a_space_before_the_colon():
+    """argparse adds the heading's colon itself; French typography spaces it, in every
+    command's help (the sub-commands' parsers use argparse's own formatter)."""
+    from tpkit.cli import _parser
+    from tpkit.i18n import set_language
+
+    set_language("fr")
+    with argparse_speaking("fr"):
+        helps = [sub.format_help() for sub in all_parsers(_parser())]
+    headings = {line for text in helps for line in text.splitlines() if line.endswith(":")}
+    assert {"arguments positionnels :", "options :", "commandes :"} <= headings
+    assert all(line.endswith(" :") for line in headings), headings
 
 
 def all_parsers(parser: argparse.ArgumentParser):

@@ -264,3 +264,56 @@ def test_each_sample_raises_the_findings_its_teaching_note_states(name, capsys):
     assert main(["diagnose", str(sample_path(name)), "--json"]) == 0
     found = {finding["rule"] for finding in json.loads(capsys.readouterr().out)["findings"]}
     assert set(promised) <= found, set(promised) - found
+
+
+# --- the app's panel --------------------------------------------------------------------
+
+
+def one_gap_per_step() -> Workbook:
+    """A team half-way: nothing after the purchase, one rater, an empty stage, an action
+    nobody owns — each step's notebook (and the app's tab) has one thing to say."""
+    touchpoints = [tp("site", stages=["find"]), tp("quote", "during", stages=["find"])]
+    return book(
+        touchpoints=touchpoints,
+        ratings=[rating("site", "Ana"), rating("quote", "Ana")],
+        persona=Persona(name="Chiara"),
+        stages=[stage("find", ["site", "quote"], -1), stage("pay", [])],
+        actions=[Action(id="a", what="Faster quotes")],
+    )
+
+
+def test_the_apps_panel_shows_the_open_tabs_checks_and_the_progress(folder):
+    from tpkit.forms.app import App
+    from tpkit.i18n import t
+    from tpkit.store import create
+
+    path = create(folder / "team.yaml", one_gap_per_step())
+    app = App(with_charts=False)
+    app.start.open(path)
+    panel = app.exercises
+    assert panel.widget in app.widget.children[-1].children  # on the page, under the tabs
+
+    def shown(tab: str) -> list[str]:
+        app.tabs.selected_index = app.tabs.titles.index(t(tab, "en"))
+        return [remark.check for remark in panel.feedback.remarks]
+
+    assert shown("app.tab.inventory") == ["no_after_purchase"]
+    assert "No touchpoint after the purchase yet" in panel.feedback.widget.value
+    assert shown("app.tab.team") == shown("app.tab.rating") == ["one_participant"]
+    assert shown("app.tab.journey") == ["stage_without_touchpoint"]
+    assert shown("diagnostics.tab") == ["no_action_owner"]
+    assert shown("app.tab.feedback") == [  # no step of its own: everything that is left
+        "no_after_purchase",
+        "one_participant",
+        "stage_without_touchpoint",
+        "no_action_owner",
+    ]
+    assert "Next: Touchpoint inventory" in panel.line.widget.value
+
+    def finish_the_inventory(workbook: Workbook) -> None:
+        workbook.touchpoints = [*workbook.touchpoints, tp("invoice", "after", stages=["pay"])]
+
+    assert app.exercises.session.apply(finish_the_inventory).saved
+    assert "no_after_purchase" not in [r.check for r in panel.feedback.remarks]
+    assert "✓ Touchpoint inventory" in panel.line.widget.value
+    assert "Next: Rating" in panel.line.widget.value

@@ -302,6 +302,7 @@ def test_the_navigator_notebook_shows_a_workbooks_responses_in_french(folder, tm
     assert markdown[0] == t("navigator.guide.intro", "fr")
     widget_states = nbformat.writes(notebook)
     assert "Box and packaging (unboxing)" in widget_states  # the ranking, in the widget state
+    assert "Vérification : ce qui manque encore" in widget_states  # the exercise, at the end
 
 
 def test_the_sample_report_pdf_has_the_feedback_section(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 
 import nbformat
@@ -109,3 +111,34 @@ def test_the_diagnostics_notebook_ranks_shawnas_findings_in_german(folder, tmp_p
     assert words(first, workbook, "de").title in state
     assert t("diagnostics.make_action", "de") in state and "<svg" in state
     assert t("diagnostics.plan.remeasure_title", "de") in state
+
+
+@pytest.mark.parametrize(
+    ("name", "check", "not_here"),
+    [
+        ("01_inventory", "no_after_purchase", "one_participant"),
+        ("02_rating", "one_participant", "stage_without_touchpoint"),
+        ("03_journey", "stage_without_touchpoint", "no_action_owner"),
+        ("05_diagnostics", "no_action_owner", "no_after_purchase"),
+    ],
+)
+def test_each_notebook_checks_its_step_of_the_teams_workbook(
+    name, check, not_here, folder, tmp_path
+):
+    """Under the forms, in French: what the team's own workbook lacks for this step (and
+    not another step's remark), and the progress line with what comes next."""
+    from tests.test_exercises import one_gap_per_step
+    from tpkit.teaching.exercise_view import remark_text
+    from tpkit.teaching.exercises import remarks
+
+    path = create(folder / "equipe.yaml", one_gap_per_step())
+    notebook = execute(name, tmp_path / f"{name}.ipynb", workbook=str(path), language="fr")
+    assert not [o for o in outputs(notebook) if o.get("output_type") == "error"]
+    state = json.dumps(notebook.metadata.get("widgets", {}), ensure_ascii=False)
+    text = {r.check: html.escape(remark_text(r, "fr")) for r in remarks(read(path))}
+    assert text[check] in state and text[not_here] not in state
+    assert html.escape(t("exercises.title", "fr")) in state
+    assert (
+        html.escape(t("exercises.progress.next", "fr", step=t("exercises.step.inventory", "fr")))
+        in state
+    )

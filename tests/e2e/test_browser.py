@@ -93,6 +93,9 @@ def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
     assert "Van signage" in picker.inner_text().replace("\xa0", " ")  # ipywidgets uses nbsp
     page.get_by_role("tab", name="3 · Journey map").click()
     page.locator(".vega-embed >> visible=true").last.wait_for(timeout=TIMEOUT)
+    remark = page.locator(".tpkit-exercise-panel .tpkit-remark-touchpoint_in_no_stage")
+    remark.get_by_text("Van signage").wait_for(timeout=TIMEOUT)  # the exercise answers back
+    page.locator(".tpkit-exercise-panel").screenshot(path=artifacts / "app-exercise.png")
     page.screenshot(path=artifacts / "app-journey.png", full_page=True)
     page.get_by_role("tab", name="4 · Feedback").click()
     page.get_by_role("button", name="Import the responses").wait_for(timeout=TIMEOUT)

@@ -25,7 +25,8 @@ class App:
         self.start_panel.titles = (t("app.workbook", self.start.language_code),)
         self.start_panel.selected_index = 0
         self.title.value = f"<h2>{t('app.title', self.start.language_code)}</h2>"
-        self.widget = w.VBox([self.title, self.start_panel, self.tabs])
+        self.exercise_slot = w.VBox()  # the exercise panel, once a workbook is open
+        self.widget = w.VBox([self.title, self.start_panel, self.tabs, self.exercise_slot])
         remembered = recall()
         if remembered:  # a reload of the page comes back to the same workbook
             self.start.open(remembered[0])
@@ -41,6 +42,7 @@ class App:
         self.feedback = FeedbackView(session)
         self.mapping = MappingForm(session, on_import=self._imported)
         from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
+        from tpkit.teaching.exercise_panel import ExercisePanel  # so does this
 
         self.diagnostics = DiagnosticsView(session)
         pages = {
@@ -54,6 +56,8 @@ class App:
         self.tabs.children = [w.VBox(children) for children in pages.values()]
         self.tabs.titles = tuple(t(key, language) for key in pages)
         self.tabs.selected_index = 0
+        self.exercises = ExercisePanel(session, self.tabs, tuple(pages))
+        self.exercise_slot.children = [self.exercises.widget]
         workbook = session.workbook
         self.start_panel.titles = (
             t("app.open_workbook", language, team=workbook.meta.team, file=session.path.name),
