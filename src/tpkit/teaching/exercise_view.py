@@ -29,7 +29,8 @@ from tpkit.teaching.exercises import (
 )
 
 ITEMS_NAMED = 4  # entries a remark names before "and N more"
-SYMBOLS = {MISSING: "⚠", "doubtful": "？", DONE: "✓", STARTED: "◐", "todo": "○"}
+# Signs every font has (DejaVu, Liberation): a full-width ？ showed as an empty box.
+SYMBOLS = {MISSING: "⚠", "doubtful": "?", DONE: "✓", STARTED: "◐", "todo": "○"}
 INKS = {MISSING: "#b34700", "doubtful": "#8f6100", "ok": "#00735a", "box": "#1f6f8b"}
 
 
