@@ -162,3 +162,89 @@ def test_a_new_touchpoints_kind_follows_its_channel_and_stays_editable(workbook_
 def test_remembered_language_without_a_request(folder):
     remember(open_session().path, "it")
     assert StartForm().language_code == "it"
+
+
+# --- views that never mislead --------------------------------------------------------------
+
+
+def test_the_team_view_shows_a_colleagues_save_by_itself(workbook_file):
+    import time
+
+    from tpkit.model import Rating, now
+
+    mine = WorkbookSession(workbook_file)
+    view = TeamView(mine, with_charts=False)
+    mine.watch(seconds=0.05)
+    before = view.table.value
+    persona_only = WorkbookSession(workbook_file)
+    persona_only.apply(lambda wb: setattr(wb.persona, "description", "Busy, always online"))
+    deadline = time.monotonic() + 5
+    while mine.workbook.persona.description != "Busy, always online":
+        assert time.monotonic() < deadline, "the session never saw the colleague's save"
+        time.sleep(0.05)
+    assert view.table.value == before and view.live.text == t("app.team.live", "en")
+
+    rating = Rating(
+        touchpoint="newsletter",
+        participant="Chloé",
+        contact_quality=1,
+        process_quality=1,
+        importance=1,
+        rated_at=now(),
+    )
+    WorkbookSession(workbook_file).apply(lambda wb: wb.set_rating(rating))
+    while "Chloé" not in str(mine.workbook.ratings):
+        assert time.monotonic() < deadline + 5, "the team view never showed the new rating"
+        time.sleep(0.05)
+    assert view.table.value != before and "updated at" in view.live.text
+    mine.close()
+
+
+def test_a_hand_broken_file_leaves_the_views_as_they_were(workbook_file):
+    session = WorkbookSession(workbook_file)
+    good = session.workbook
+    workbook_file.write_text("schema_version: 2\nmeta: [", encoding="utf-8")
+    assert session.check_file() is False and session.workbook == good
+
+
+def test_correct_the_fields_goes_once_the_fields_are_fixed(workbook_file):
+    editor = InventoryForm(WorkbookSession(workbook_file), with_chart=False).editor
+    editor.add_button.click()
+    assert editor.feedback.text == t("form.fix_first", "en")
+    editor.inputs["name"].value = "Showroom"
+    assert editor.feedback.text == ""
+    editor.inputs["name"].value = ""
+    editor.add_button.click()
+    editor.picker.value = "website"  # nothing is marked on another touchpoint
+    assert editor.feedback.text == "" and not any(m.kind for m in editor.messages.values())
+
+
+def test_a_refused_rename_keeps_the_saved_name(workbook_file):
+    session = WorkbookSession(workbook_file)
+    editor = InventoryForm(session, with_chart=False).editor
+    editor.picker.value = "website"
+    editor.inputs["name"].value = ""
+    assert editor.messages["name"].kind == "error" and editor.inputs["name"].value == "Website"
+    editor.inputs["name"].value = "newsletter"
+    assert "already one called" in editor.messages["name"].text
+    assert (
+        editor.inputs["name"].value == "Website" == read(workbook_file).touchpoint("website").name
+    )
+    from tpkit.forms import JourneyForm
+
+    persona = JourneyForm(session, with_chart=False).persona
+    persona.inputs["name"].value = ""
+    assert persona.messages["name"].kind == "error" and persona.inputs["name"].value == "Shawna"
+
+
+def test_the_live_chart_queues_its_redraws():
+    """Two saves close together must not leave the older map on screen: the view's
+    script runs one redraw after the other (each reading the latest spec)."""
+    import altair as alt
+    import pandas as pd
+
+    from tpkit.charts import ChartView
+
+    view = ChartView(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x"))
+    assert "tpkitRedraw" in view.widget._esm
+    assert 'model.on("change:spec",reembed)' not in view.widget._esm

@@ -64,6 +64,34 @@ def _offline() -> None:
         pass  # no cache folder to write: the next kernel builds the bundle again
 
 
+_REDRAW_HOOK = 'model.on("change:spec",reembed);'
+_SERIAL_REDRAW = (
+    "let tpkitQueue=Promise.resolve();"
+    "const tpkitRedraw=()=>(tpkitQueue=tpkitQueue.then(reembed,reembed));"
+    'model.on("change:spec",tpkitRedraw);'
+)
+
+
+@cache
+def _serial_chart() -> type[alt.JupyterChart]:
+    """JupyterChart with its redraws one after the other.
+
+    altair's view starts a new vega-embed for every new spec without waiting for the
+    one in progress; two saves close together (an emotion slider moved twice) could
+    finish in the wrong order and leave the older journey map on screen. Queued, each
+    redraw reads the latest spec. Should a future altair word its bundle differently,
+    its own behaviour stays.
+    """
+    esm = alt.JupyterChart._esm
+    if _REDRAW_HOOK not in esm:
+        return alt.JupyterChart
+    return type(
+        "SerialJupyterChart",
+        (alt.JupyterChart,),
+        {"_esm": esm.replace(_REDRAW_HOOK, _SERIAL_REDRAW)},
+    )
+
+
 class ChartView:
     """A chart that updates in place in JupyterLab and Voila, with no internet needed.
 
@@ -73,7 +101,7 @@ class ChartView:
 
     def __init__(self, chart: alt.TopLevelMixin) -> None:
         _offline()
-        self.widget = alt.JupyterChart(chart)
+        self.widget = _serial_chart()(chart)
 
     def update(self, chart: alt.TopLevelMixin) -> None:
         self.widget.chart = chart

@@ -6,10 +6,11 @@ import ipywidgets as w
 
 from tpkit.forms.inventory import InventoryForm
 from tpkit.forms.journey import JourneyForm
-from tpkit.forms.rating import RatingForm, TeamView
+from tpkit.forms.rating import RatingForm
 from tpkit.forms.session import WorkbookSession, recall
 from tpkit.forms.start import StartForm
 from tpkit.forms.survey import FeedbackView, MappingForm
+from tpkit.forms.team import TeamView
 from tpkit.i18n import t
 from tpkit.survey.importer import ImportResult
 
@@ -17,6 +18,7 @@ from tpkit.survey.importer import ImportResult
 class App:
     def __init__(self, with_charts: bool = True) -> None:
         self.with_charts = with_charts
+        self.session: WorkbookSession | None = None
         self.tabs = w.Tab()
         self.title = w.HTML()
         self.start_panel = w.Accordion()
@@ -32,6 +34,10 @@ class App:
             self.start.open(remembered[0])
 
     def _opened(self, session: WorkbookSession) -> None:
+        if self.session is not None:
+            self.session.close()  # the forms it fed are replaced
+        self.session = session
+        session.watch()  # colleagues' saves show up in every tab within seconds
         language = session.language
         self.title.value = f"<h2>{t('app.title', language)}</h2>"
         charts = self.with_charts

@@ -184,6 +184,7 @@ class RecordEditor:
                 self.messages[spec.name].clear()
         finally:
             self._loading = False
+        self._forget_fix_first()
         self.add_button.layout.display = "none" if record_id else None
         self.remove_button.layout.display = None if record_id else "none"
 
@@ -231,14 +232,37 @@ class RecordEditor:
         value = self.value(name)
         problem = self._problem(spec, value, self.current_id)
         if problem:
-            self.messages[name].show(problem)
+            self._refused(spec, problem)
             return
         self.messages[name].clear()
-        if self.current_id:
-            record_id = self.current_id
-            result = self.session.apply(lambda wb: self._write(wb, spec, record_id, value))
-            if not result.saved:
-                self.messages[name].show(result.message)
+        self._forget_fix_first()
+        if not self.current_id:
+            return  # a new record is saved by Add
+        record_id = self.current_id
+        result = self.session.apply(lambda wb: self._write(wb, spec, record_id, value))
+        if not result.saved:
+            self._refused(spec, result.message)
+
+    def _refused(self, spec: FieldSpec, problem: str) -> None:
+        """Say why a value was refused. A refused rename shows the saved name again (the
+        name the picker and the file hold); other fields keep what was typed, so a long
+        text refused for one character is not lost."""
+        self.messages[spec.name].show(problem)
+        if self.current_id and spec.name == "name":
+            record = self._find(self.session.workbook, self.current_id)
+            value = spec.read(record) if spec.read else getattr(record, spec.name)
+            self._loading = True
+            try:
+                self.inputs[spec.name].value = spec.to_widget(value)
+            finally:
+                self._loading = False
+
+    def _forget_fix_first(self) -> None:
+        """The "correct the fields marked above" line goes once no field is marked."""
+        if self.feedback.text == t("form.fix_first", self.session.language) and not any(
+            message.kind == "error" for message in self.messages.values()
+        ):
+            self.feedback.clear()
 
     def _write(self, workbook: Workbook, spec: FieldSpec, record_id: str, value: Any) -> None:
         if spec.write is not None:

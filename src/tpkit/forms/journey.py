@@ -137,6 +137,13 @@ class PersonaForm:
         value = text_lines(text) if name in ("goals", "frustrations") else text.strip()
         if name == "name" and not value:
             self.messages[name].show(t("problem.empty", language))
+            persona = self.session.workbook.persona
+            if persona is not None:  # the saved name comes back: the file still holds it
+                self._loading = True
+                try:
+                    self.inputs["name"].value = persona.name
+                finally:
+                    self._loading = False
             return
         if self.session.workbook.persona is None and name != "name":
             self.messages[name].show(t("form.journey.persona_name_first", language))

@@ -13,24 +13,14 @@ import html
 
 import ipywidgets as w
 
-from tpkit.forms.fields import (
-    InlineMessage,
-    LiveChart,
-    SaveStatus,
-    escaped_table,
-    field_problem,
-    heading,
-    row,
-)
+from tpkit.forms.fields import InlineMessage, SaveStatus, field_problem, heading, row
 from tpkit.forms.session import WorkbookSession
-from tpkit.i18n import decimal, label, t
-from tpkit.metrics import team_scores
+from tpkit.i18n import label, t
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook, now
 
 SCORES = ("contact_quality", "process_quality", "importance")
 SCORE_HEADERS = ("summary.contact_short", "summary.process_short", "field.importance")
 NAME_WIDTH, SCORE_WIDTH, TEXT_WIDTH = "16em", "6.5em", "16em"
-DISAGREEMENT = 2  # a spread of this many points or more is worth a conversation
 
 
 class RatingRow:
@@ -220,54 +210,6 @@ class RatingForm:
             line.message.clear()
 
 
-class TeamView:
-    """The team's consensus, and where people disagree: a table and two charts."""
-
-    def __init__(self, session: WorkbookSession, with_charts: bool = True) -> None:
-        self.session = session
-        language = session.language
-        self.table = w.HTML()
-        self.refresh_button = w.Button(description=t("form.refresh", language), icon="refresh")
-        self.refresh_button.on_click(lambda _: session.reload())
-        self.charts: list[LiveChart] = []
-        if with_charts:
-            from tpkit.charts import quality_matrix, rating_spread
-
-            self.charts = [LiveChart(session, quality_matrix), LiveChart(session, rating_spread)]
-        session.on_change(self._refresh)
-        self._refresh(session.workbook)
-        self.widget = w.VBox([self.refresh_button, self.table, *(c.widget for c in self.charts)])
-
-    def _refresh(self, workbook: Workbook) -> None:
-        self.table.value = consensus_html(workbook, self.session.language)
-
-
 def _layout(workbook: Workbook) -> list[tuple[str, str]]:
     """The grid's rows: touchpoints grouped by phase, with the names they show."""
     return [(tp.id, tp.name) for phase in PHASES for tp in workbook.touchpoints_in(phase)]
-
-
-def consensus_html(workbook: Workbook, language: str) -> str:
-    """Mean scores per touchpoint, the widest disagreements first."""
-    scores = sorted(team_scores(workbook).values(), key=lambda s: -s.spread)
-    names = {tp.id: tp.name for tp in workbook.touchpoints}
-    headers = [
-        t("field.touchpoint", language),
-        t("form.rating.raters", language),
-        *(t(f"field.{name}", language) for name in SCORES),
-        t("form.rating.spread", language),
-    ]
-    rows = [
-        [
-            names[s.touchpoint],
-            str(s.raters),
-            decimal(s.contact_quality, language),
-            decimal(s.process_quality, language),
-            decimal(s.importance, language),
-            f"{s.spread} ⚠ {t('form.rating.disagree', language)}"
-            if s.spread >= DISAGREEMENT
-            else str(s.spread),
-        ]
-        for s in scores
-    ]
-    return escaped_table(headers, rows, t("form.rating.none", language))

@@ -8,7 +8,11 @@ kernel restart or a browser reload finds everything on disk.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +25,17 @@ from tpkit.store import read, update, write_atomic
 
 _SESSION_FILE = ".tpkit-session.yaml"
 DEMO_WORKBOOK = "demo.yaml"
+WATCH_SECONDS = 1.0  # how often an open page looks whether someone else saved
+_log = logging.getLogger(__name__)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is replaced: a save renames a new file over it."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,9 @@ class WorkbookSession:
         self.language = language or self.workbook.meta.language
         self._change_listeners: list[Callable[[Workbook], None]] = []
         self._save_listeners: list[Callable[[SaveResult], None]] = []
+        self._lock = threading.RLock()  # the watcher's reloads wait for a save, and back
+        self._seen = _signature(self.path)
+        self._watching = False
 
     def on_change(self, listener: Callable[[Workbook], None]) -> None:
         """Call ``listener(workbook)`` after every saved change and every reload."""
@@ -49,22 +67,72 @@ class WorkbookSession:
 
     def apply(self, change: Callable[[Workbook], object]) -> SaveResult:
         """Apply ``change`` to the workbook as it is on disk and save it."""
-        try:
-            self.workbook = update(self.path, change)
-        except TpkitError as error:
-            result = SaveResult(False, error.message(self.language))
-        else:
-            result = SaveResult(True)
-        for listener in self._save_listeners:
-            listener(result)
-        if result.saved:
-            self._changed()
-        return result
+        with self._lock:
+            try:
+                self.workbook = update(self.path, change)
+            except TpkitError as error:
+                result = SaveResult(False, error.message(self.language))
+            else:
+                result = SaveResult(True)
+            self._seen = _signature(self.path)
+            for listener in self._save_listeners:
+                listener(result)
+            if result.saved:
+                self._changed()
+            return result
 
-    def reload(self) -> None:
-        """Read the file again, to see what other participants saved meanwhile."""
-        self.workbook = read(self.path)
-        self._changed()
+    def reload(self) -> bool:
+        """Read the file again, to see what other participants saved meanwhile; the
+        views redraw only if it holds something new (True)."""
+        with self._lock:
+            self._seen = _signature(self.path)
+            fresh = read(self.path)
+            if fresh == self.workbook:
+                return False
+            self.workbook = fresh
+            self._changed()
+            return True
+
+    def check_file(self) -> bool:
+        """Reload if the file was saved by someone else since this session last saw it.
+
+        A file broken by a hand edit is left alone (the views keep the last good state;
+        ``tpkit validate`` names the problem) until it is saved again."""
+        seen = _signature(self.path)
+        if seen is None or seen == self._seen:
+            return False
+        try:
+            return self.reload()
+        except TpkitError:
+            self._seen = seen
+            return False
+
+    def watch(self, seconds: float = WATCH_SECONDS) -> None:
+        """Show other participants' saves within ``seconds``, without a button: a
+        background thread looks at the file and reloads when it was replaced. The thread
+        ends with the session (or :meth:`close`)."""
+        if self._watching:
+            return
+        self._watching = True
+        session = weakref.ref(self)
+
+        def look() -> None:
+            while True:
+                time.sleep(seconds)
+                current = session()
+                if current is None or not current._watching:
+                    return
+                try:
+                    current.check_file()
+                except Exception:  # a view's redraw failed: keep watching for the next save
+                    _log.exception("redrawing after %s changed", current.path)
+                del current
+
+        threading.Thread(target=look, name=f"tpkit-watch-{self.path.name}", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop watching the file (a page that opens another workbook or language)."""
+        self._watching = False
 
     def _changed(self) -> None:
         for listener in self._change_listeners:
@@ -115,12 +183,14 @@ def open_session(workbook: str = "", language: str = "") -> WorkbookSession:
 
     language = language or requested_language() or ""
     if workbook:
-        return WorkbookSession(workbook, language or None)
-    remembered = recall()
-    if remembered:
+        session = WorkbookSession(workbook, language or None)
+    elif remembered := recall():
         path, chosen_language = remembered
-        return WorkbookSession(path, language or chosen_language)
-    demo = workbook_folder() / DEMO_WORKBOOK
-    if not demo.exists():
-        create(demo, from_sample("shawna", language or None))
-    return WorkbookSession(demo, language or None)
+        session = WorkbookSession(path, language or chosen_language)
+    else:
+        demo = workbook_folder() / DEMO_WORKBOOK
+        if not demo.exists():
+            create(demo, from_sample("shawna", language or None))
+        session = WorkbookSession(demo, language or None)
+    session.watch()  # what other participants save shows up in this notebook too
+    return session
