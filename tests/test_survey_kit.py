@@ -5,6 +5,7 @@ touchpoint, codes that scan, cards that print, and user text that stays text."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -201,6 +202,17 @@ def test_limesurvey_shows_user_text_as_text():
     text = "".join(row["text"] + row["name"] for row in rows if row["class"] in ("G", "Q"))
     assert "<script>" not in text and "{x}" not in text
     assert "&lt;script&gt;" in text and "&#123;x&#125;" in text
+
+
+@pytest.mark.parametrize("name", [FORMULA, "+1+2", "-5% churn", "@SUM(A1)"])
+def test_limesurvey_file_runs_no_formula_in_a_spreadsheet_yet_shows_the_name(name):
+    wb = workbook(count=1)
+    wb.touchpoints[0].name = name
+    rows = limesurvey_rows(wb)
+    cells = [value for row in rows for value in row.values() if value]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    groups = [row["name"] for row in rows if row["class"] == "G" and row["type/scale"] == "G1"]
+    assert {html.unescape(group) for group in groups} == {name}
 
 
 # ---------------------------------------------------------------------------------------
