@@ -211,6 +211,30 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path):
     assert teams <= {"Alpha", "Beta"}
     leftovers = [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
     assert all(p.name.startswith(".target.yaml.") for p in leftovers)
+    store.update(target, _rename_team)  # the next save of that file cleans up
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def _rename_team(workbook) -> None:
+    workbook.meta.team += " (saved again)"
+
+
+def test_only_temporaries_of_gone_writers_or_old_ones_are_removed(tmp_path):
+    target = store.create(tmp_path / "team.yaml", small_workbook())
+    gone = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead = tmp_path / f".team.yaml.{int(gone.stdout)}.abc.tmp"
+    alive = tmp_path / f".team.yaml.{os.getppid()}.def.tmp"  # a live writer, mid-save
+    mine = tmp_path / f".team.yaml.{os.getpid()}.ghi.tmp"
+    unnamed_old, unnamed_new = tmp_path / ".team.yaml.jkl.tmp", tmp_path / ".team.yaml.mno.tmp"
+    other = tmp_path / f".other.yaml.{int(gone.stdout)}.pqr.tmp"
+    for file in (dead, alive, mine, unnamed_old, unnamed_new, other):
+        file.write_text("half a save")
+    old = time.time() - store.STALE_TEMPORARY_SECONDS - 1
+    os.utime(unnamed_old, (old, old))
+    store.update(target, _rename_team)
+    assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == sorted(
+        p.name for p in (alive, mine, unnamed_new, other)
+    )
 
 
 def test_the_written_text_is_exactly_the_canonical_dump(workbook_file):

@@ -16,12 +16,14 @@ half-way) sees the old file or the new one, never a mix.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -159,7 +161,7 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     try:
         descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
         )
     except OSError as error:
         raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
@@ -177,6 +179,47 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None
         Path(temporary).unlink(missing_ok=True)
         raise
     _fsync_folder(path.parent)
+    remove_stale_temporaries(path)
+
+
+# A temporary file is named ``.NAME.PID.RANDOM.tmp`` by the process writing it. One whose
+# writer is gone (killed in the middle of a save) is left over; one without a live writer
+# to tell, or of this very process, only once it is older than any save takes.
+STALE_TEMPORARY_SECONDS = 15 * 60
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete the temporary files that killed saves of ``path`` left behind; returns them.
+
+    Called after each save of that file, so leftovers never pile up (a killed writer
+    cannot clean up after itself)."""
+    removed = []
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        if _writer_gone(candidate, path.name):
+            with suppress(OSError):  # another saver removed it first, or cannot be touched
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
+
+
+def _writer_gone(temporary: Path, name: str) -> bool:
+    writer = temporary.name[len(name) + 2 :].split(".", 1)[0]
+    if writer.isdigit() and int(writer) != os.getpid() and not _process_alive(int(writer)):
+        return True
+    try:
+        return time.time() - temporary.stat().st_mtime > STALE_TEMPORARY_SECONDS
+    except OSError:
+        return False
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def _fsync_folder(folder: Path) -> None:
