@@ -2,8 +2,9 @@
 anything slips through. Every figure should read "0 failures".
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/reliability.py [PART ...]``;
-parts: hostile). Each hostile file is validated by ``tpkit validate`` in its own process,
-whose own peak memory (``wait4``) is compared with validating the Shawna sample.
+parts: hostile, killed-saves). Each hostile file is validated by ``tpkit validate`` in its
+own process, whose own peak memory (``wait4``) is compared with validating the Shawna
+sample.
 """
 
 from __future__ import annotations
@@ -105,7 +106,51 @@ def hostile(folder: Path) -> dict[str, str]:
     return figures
 
 
-PARTS = {"hostile": hostile}
+# A process that saves the workbook back to back until it is killed.
+_SAVER = """
+import sys
+from tpkit import store
+path = sys.argv[1]
+print("ready", flush=True)
+while True:
+    store.update(path, lambda wb: setattr(wb.meta, "team", wb.meta.team[::-1]))
+"""
+
+
+def killed_saves(folder: Path, kills: int = 200) -> dict[str, str]:
+    """Saves killed at random moments: the file must stay readable, and the next save
+    must leave no temporary file behind."""
+    import random
+    import signal
+
+    from tpkit import store
+
+    path = folder / "team.yaml"
+    path.write_bytes(SAMPLE.read_bytes())
+    rng, broken = random.Random(11), 0
+    for _ in range(kills):
+        saver = subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        saver.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.05))
+        saver.send_signal(signal.SIGKILL)
+        saver.wait()
+        try:
+            store.read(path)
+        except Exception:  # any failure to read is what is counted
+            broken += 1
+    left_by_kills = len(list(folder.glob(".team.yaml.*.tmp")))
+    store.update(path, lambda wb: setattr(wb.meta, "team", "after the kills"))
+    return {
+        "saves killed": str(kills),
+        "broken files after a kill": str(broken),
+        "temporary files present after the last kill": str(left_by_kills),
+        "temporary files left after the next save": str(len(list(folder.glob(".team.yaml.*.tmp")))),
+    }
+
+
+PARTS = {"hostile": hostile, "killed-saves": killed_saves}
 
 
 def main() -> None:
