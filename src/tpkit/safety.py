@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +34,31 @@ def neutralise_formula(text: str) -> str:
 def restore_formula(text: str) -> str:
     """The inverse of :func:`neutralise_formula`, for reading our own exports back."""
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
+def neutralise_formula_html(text: str) -> str:
+    """For a cell whose text is HTML (LimeSurvey's survey file): the first character as a
+    character reference ('@shop' → '&#64;shop'), so a spreadsheet sees no formula and
+    the survey still shows '@shop', with no apostrophe in front of the customer."""
+    return f"&#{ord(text[0])};{text[1:]}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def spreadsheet_csv(
+    rows: Iterable[Iterable[object]],
+    delimiter: str = ",",
+    lineterminator: str = "\r\n",
+    html: bool = False,
+) -> str:
+    """CSV text of ``rows`` that a spreadsheet opens without running anything: every
+    cell passes :func:`neutralise_formula` (or, for HTML cells, :func:`neutralise_formula_html`).
+    Every file the kit writes for a spreadsheet (links.csv, problem lists, customer
+    lists, the LimeSurvey file) goes through here, as the xlsx export neutralises its cells."""
+    neutralise = neutralise_formula_html if html else neutralise_formula
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
+    for row in rows:
+        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------

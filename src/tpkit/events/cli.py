@@ -98,19 +98,15 @@ def _import(arguments: argparse.Namespace) -> int:
 
 def _write_problems(skipped: list[Any], target: Path) -> None:
     """Every skipped row for a spreadsheet; log text cannot run as a formula."""
-    import csv
-    import io
-
-    from tpkit.safety import neutralise_formula
+    from tpkit.safety import spreadsheet_csv
     from tpkit.store import write_atomic
 
-    stream = io.StringIO()
-    writer = csv.writer(stream)
-    writer.writerow([t(f"events.cli.import.problems_{name}") for name in _PROBLEM_FIELDS])
-    for skip in skipped:
-        cells = (Path(skip.file).name, skip.line, t(f"events.reason.{skip.reason}"), skip.value)
-        writer.writerow([neutralise_formula(str(cell)) for cell in cells])
-    write_atomic(target, stream.getvalue().encode("utf-8-sig"))
+    header = [t(f"events.cli.import.problems_{name}") for name in _PROBLEM_FIELDS]
+    rows = [
+        (Path(skip.file).name, skip.line, t(f"events.reason.{skip.reason}"), skip.value)
+        for skip in skipped
+    ]
+    write_atomic(target, spreadsheet_csv([header, *rows]).encode("utf-8-sig"))
 
 
 _PROBLEM_FIELDS = ("file", "line", "reason", "value")
@@ -280,20 +276,15 @@ def _write_customers(
     conversion: str,
 ) -> None:
     """The customers who may receive each segment's offer, one row each, for the CRM."""
-    import csv
-    import io
-
     from tpkit.events.analytics import eligible_customers
-    from tpkit.safety import neutralise_formula
+    from tpkit.safety import spreadsheet_csv
     from tpkit.store import write_atomic
 
-    stream = io.StringIO()
-    writer = csv.writer(stream)
-    writer.writerow(["customer", "offer", "path"])
-    for segment in result.segments:
-        for customer in eligible_customers(events, step_table, workbook, segment, conversion):
-            cells = (customer, segment.offer, " > ".join(segment.path))
-            writer.writerow([neutralise_formula(cell) for cell in cells])
+    rows = [
+        (customer, segment.offer, " > ".join(segment.path))
+        for segment in result.segments
+        for customer in eligible_customers(events, step_table, workbook, segment, conversion)
+    ]
     target = Path(arguments.customers)
-    write_atomic(target, stream.getvalue().encode("utf-8"))
+    write_atomic(target, spreadsheet_csv([("customer", "offer", "path"), *rows]).encode("utf-8"))
     print(t("events.cli.next.written", file=target), file=sys.stderr)

@@ -312,16 +312,15 @@ def _skip_text(source: Path, skip: Skipped) -> str:
 
 def _write_problems(result: ImportResult, target: Path) -> None:
     """Every skipped row and cell, for a spreadsheet; customer text cannot run as a formula."""
-    import csv
+    from tpkit.safety import spreadsheet_csv
+    from tpkit.store import write_atomic
 
-    from tpkit.safety import neutralise_formula
-
-    with target.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow([t(f"survey.cli.import.problems_{name}") for name in _PROBLEM_FIELDS])
-        for skip in result.skipped:
-            cells = (result.source.name, skip.line, skip.column, skip.value, skip.reason)
-            writer.writerow([neutralise_formula(str(cell)) for cell in cells])
+    header = [t(f"survey.cli.import.problems_{name}") for name in _PROBLEM_FIELDS]
+    rows = [
+        (result.source.name, skip.line, skip.column, skip.value, skip.reason)
+        for skip in result.skipped
+    ]
+    write_atomic(target, spreadsheet_csv([header, *rows]).encode("utf-8-sig"))
 
 
 _PROBLEM_FIELDS = ("file", "line", "column", "value", "reason")

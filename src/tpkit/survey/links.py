@@ -8,7 +8,6 @@ base address's own query (a survey id, a language) is kept as it was written.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ import segno
 
 from tpkit.errors import TpkitError
 from tpkit.model import Touchpoint
-from tpkit.safety import neutralise_formula
+from tpkit.safety import spreadsheet_csv
+from tpkit.store import write_atomic
 from tpkit.survey.questionnaire import LINK_PARAMETER
 
 # Where a link appears, and the utm_medium that analytics tools group it under: the
@@ -116,12 +116,11 @@ def write_csv(links: Sequence[SurveyLink], path: Path) -> None:
     """links.csv for a mail merge or a spreadsheet: every cell shown as text, never run
     as a formula (a touchpoint called '=cmd|…' stays text). UTF-8 with a BOM, so that
     Excel reads accents right."""
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(CSV_COLUMNS)
-        for link in links:
-            cells = (link.touchpoint.id, link.touchpoint.name, link.touchpoint.phase)
-            writer.writerow([neutralise_formula(cell) for cell in (*cells, link.source, link.url)])
+    rows = [
+        (link.touchpoint.id, link.touchpoint.name, link.touchpoint.phase, link.source, link.url)
+        for link in links
+    ]
+    write_atomic(path, spreadsheet_csv([CSV_COLUMNS, *rows]).encode("utf-8-sig"))
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -17,9 +17,7 @@ export carries the touchpoint id as a column.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from typing import Literal
 from tpkit.errors import TpkitError
 from tpkit.i18n import catalogue, label, t
 from tpkit.model import LANGUAGES, PHASES, Touchpoint, Workbook
+from tpkit.safety import spreadsheet_csv
 from tpkit.survey.measures import MEASURES
 
 # The order a customer reads: the ratings, the open "why?", then what they want from us.
@@ -237,13 +236,10 @@ def to_limesurvey(
     ]
     for language in languages:
         rows += _ls_language_rows(workbook, touchpoints, language, base=language == languages[0])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, LIMESURVEY_COLUMNS, delimiter="\t", lineterminator="\n", restval=""
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    # People open this file in a spreadsheet to edit it before the import: a name such
+    # as '=HYPERLINK(…)' must not run there (its texts are HTML, so no apostrophe shows).
+    table = [LIMESURVEY_COLUMNS, *([row.get(c, "") for c in LIMESURVEY_COLUMNS] for row in rows)]
+    return spreadsheet_csv(table, delimiter="\t", lineterminator="\n", html=True)
 
 
 def _row(kind: str, **cells: str) -> dict[str, str]:
