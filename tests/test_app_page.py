@@ -95,6 +95,12 @@ def test_a_language_chosen_in_the_app_redraws_every_tab_and_is_remembered(folder
             "diagnostics.tab",
         )
     )
+    assert app.language.value == "fr"  # the header's choice follows the start form's
+    app.tabs.selected_index = 3
+    app.language.value = "de"  # and the header's choice redraws everything, on the same tab
+    assert app.tabs.titles[3] == t("app.tab.journey", "de") and app.tabs.selected_index == 3
+    assert app.start.language_code == "de" and "Arbeitsmappe" in app.start_panel.titles[0]
+    app.language.value = "fr"
     assert app.rating.session.language == "fr" and app.team.session.language == "fr"
     assert t("form.start.open", "en") not in texts_of(app.widget).split()
     assert recall()[1] == "fr"
@@ -248,3 +254,18 @@ def test_the_live_chart_queues_its_redraws():
     view = ChartView(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x"))
     assert "tpkitRedraw" in view.widget._esm
     assert 'model.on("change:spec",reembed)' not in view.widget._esm
+
+
+def test_the_app_wears_the_reports_colours_and_type(folder):
+    from tpkit.charts import style
+    from tpkit.report.document import DEFAULT_ACCENT
+
+    StartForm(language="en").open(open_session().path)
+    app = App(with_charts=False)
+    css = app.widget.children[0].value
+    assert all(colour in css for colour in (style.INK, style.PAPER, style.RULE, DEFAULT_ACCENT))
+    assert style.FONT in css and "monospace" not in css
+    assert not any("2b" in title for title in app.tabs.titles)
+    header = texts_of(app.header)
+    assert "demo.yaml" in header and "Working on demo.yaml" in header
+    assert app.rating.rows["social_ads"].caption.tooltip == "Social media ads"

@@ -249,8 +249,8 @@ def test_without_a_choice_notebooks_open_a_demo_copy(folder):
 def test_the_app_opens_the_last_workbook_and_shows_a_tab_per_step(folder):
     StartForm(language="en").open(open_session().path)
     app = App(with_charts=False)
-    assert len(app.tabs.children) == 6 and app.tabs.titles[0].endswith("Touchpoints")
-    assert app.tabs.titles[4].endswith("Feedback") and app.tabs.titles[5].endswith("Diagnostics")
+    assert len(app.tabs.children) == 6 and app.tabs.titles[0].endswith("List touchpoints")
+    assert app.tabs.titles[4].endswith("Hear customers") and app.tabs.titles[5].endswith("fix")
     assert "No customer responses yet" in app.feedback.figures.value
 
 

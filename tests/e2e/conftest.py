@@ -173,3 +173,22 @@ def lab(workbook_dir, tmp_path_factory, artifacts) -> Iterator[str]:
     )
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_workbook(workbook_dir, monkeypatch_module):
+    """The Shawna sample as the workbook the app opens (remembered, as after notebook 00)."""
+    from tpkit.forms.session import remember
+    from tpkit.samples import from_sample
+    from tpkit.store import create
+
+    monkeypatch_module.setenv("TPKIT_WORKBOOK_DIR", str(workbook_dir))
+    path = create(workbook_dir / "glowbox.yaml", from_sample("shawna"))
+    remember(path, "en")
+    return path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch

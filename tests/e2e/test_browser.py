@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from tpkit.forms.session import remember
-from tpkit.samples import from_sample
-from tpkit.store import create, read
+from tpkit.i18n import t
+from tpkit.store import read
 
 TIMEOUT = 90_000  # ms: a cold kernel with pandas and altair takes several seconds here
 
@@ -41,20 +38,6 @@ def has_rating(path, touchpoint: str, participant: str):
     )
 
 
-@pytest.fixture(scope="module")
-def app_workbook(workbook_dir, monkeypatch_module):
-    monkeypatch_module.setenv("TPKIT_WORKBOOK_DIR", str(workbook_dir))
-    path = create(workbook_dir / "glowbox.yaml", from_sample("shawna"))
-    remember(path, "en")
-    return path
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
 def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
     app_workbook, voila, offline_page, artifacts
 ):
@@ -72,7 +55,7 @@ def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
     )
     assert added, "the new touchpoint did not reach the workbook file"
 
-    page.get_by_role("tab", name="2 · Rating").click()
+    page.get_by_role("tab", name=t("app.tab.rating", "en")).click()
     fill(page, ".tpkit-participant input", "Playwright")
     row = ".tpkit-rating-van-signage"
     page.locator(row).wait_for(timeout=TIMEOUT)
@@ -91,13 +74,13 @@ def test_the_app_adds_rates_and_keeps_a_touchpoint_offline(
     picker = page.locator(".tpkit-touchpoints-pick select")
     picker.wait_for(timeout=TIMEOUT)
     assert "Van signage" in picker.inner_text().replace("\xa0", " ")  # ipywidgets uses nbsp
-    page.get_by_role("tab", name="3 · Journey map").click()
+    page.get_by_role("tab", name=t("app.tab.journey", "en")).click()
     page.locator(".vega-embed >> visible=true").last.wait_for(timeout=TIMEOUT)
     remark = page.locator(".tpkit-exercise-panel .tpkit-remark-touchpoint_in_no_stage")
     remark.get_by_text("Van signage").wait_for(timeout=TIMEOUT)  # the exercise answers back
     page.locator(".tpkit-exercise-panel").screenshot(path=artifacts / "app-exercise.png")
     page.screenshot(path=artifacts / "app-journey.png", full_page=True)
-    page.get_by_role("tab", name="4 · Feedback").click()
+    page.get_by_role("tab", name=t("app.tab.feedback", "en")).click()
     page.get_by_role("button", name="Import the responses").wait_for(timeout=TIMEOUT)
     page.screenshot(path=artifacts / "app-feedback.png", full_page=True)
 

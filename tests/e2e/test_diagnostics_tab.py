@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import SAMPLES
 from tests.e2e.test_browser import TIMEOUT, eventually
 from tpkit.forms.session import remember
+from tpkit.i18n import t
 from tpkit.store import create, read
 
 
@@ -30,7 +31,7 @@ def test_the_diagnostics_tab_turns_a_finding_into_an_action(
 ):
     page = offline_page
     page.goto(voila, timeout=TIMEOUT)
-    page.get_by_role("tab", name="5 · Diagnostics").click(timeout=TIMEOUT)
+    page.get_by_role("tab", name=t("diagnostics.tab", "en")).click(timeout=TIMEOUT)
     page.get_by_text("About 43.8 marketing contacts per customer and month").wait_for(
         timeout=TIMEOUT
     )

@@ -102,6 +102,9 @@ class ChartView:
     def __init__(self, chart: alt.TopLevelMixin) -> None:
         _offline()
         self.widget = _serial_chart()(chart)
+        # a map wider than the notebook scrolls instead of being cut off (JupyterLab)
+        self.widget.layout.max_width = "100%"
+        self.widget.layout.overflow = "auto"
 
     def update(self, chart: alt.TopLevelMixin) -> None:
         self.widget.chart = chart

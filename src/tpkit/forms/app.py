@@ -1,9 +1,19 @@
-"""The code-free app (Voila): the start line, then one tab per step of the workshop."""
+"""The code-free app (Voila): a header, the start section, then one tab per step of the
+workshop, named by what the team does there.
+
+The header always shows the product, the open workbook, the language (a choice there
+or in the start section redraws every text at once) and whether the last change was
+saved. The look is the report's (:mod:`tpkit.forms.theme`); each tab lays its form
+and its views out side by side where the screen allows.
+"""
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 
+from tpkit.forms.fields import SaveStatus, heading
 from tpkit.forms.inventory import InventoryForm
 from tpkit.forms.journey import JourneyForm
 from tpkit.forms.rating import RatingForm
@@ -11,8 +21,26 @@ from tpkit.forms.session import WorkbookSession, recall
 from tpkit.forms.start import StartForm
 from tpkit.forms.survey import FeedbackView, MappingForm
 from tpkit.forms.team import TeamView
+from tpkit.forms.theme import style_widget
 from tpkit.i18n import t
+from tpkit.model import LANGUAGES
 from tpkit.survey.importer import ImportResult
+
+TABS = ("inventory", "rating", "team", "journey", "feedback", "diagnostics")
+TAB_TITLES = (*(f"app.tab.{name}" for name in TABS[:-1]), "diagnostics.tab")
+
+
+def two_columns(left: list[w.Widget], right: list[w.Widget], left_width: str = "46em") -> w.GridBox:
+    """A form beside what it changes; one column when the window is narrow."""
+    grid = w.GridBox(
+        [w.VBox(left), w.VBox(right)],
+        layout=w.Layout(
+            grid_template_columns=f"repeat(auto-fit, minmax(min(100%, {left_width}), 1fr))",
+            width="100%",
+        ),
+    )
+    grid.add_class("tpkit-grid")
+    return grid
 
 
 class App:
@@ -20,18 +48,49 @@ class App:
         self.with_charts = with_charts
         self.session: WorkbookSession | None = None
         self.tabs = w.Tab()
+        self.tabs.add_class("tpkit-tabs")
         self.title = w.HTML()
+        self.workbook_line = w.HTML()
+        self.workbook_line.add_class("tpkit-header-workbook")
+        self.status_slot = w.Box()
         self.start_panel = w.Accordion()
         self.start = StartForm(on_open=self._opened, on_language=self._language_chosen)
+        self.language = w.Dropdown(
+            options=[(t(f"language.{code}", code), code) for code in LANGUAGES],
+            value=self.start.language_code,
+            layout=w.Layout(width="10em"),
+        )
+        self.language.add_class("tpkit-header-language")
+        self.language.observe(lambda change: self._header_language(change["new"]), names="value")
         self.start_panel.children = [self.start.widget]
-        self.start_panel.titles = (t("app.workbook", self.start.language_code),)
         self.start_panel.selected_index = 0
-        self.title.value = f"<h2>{t('app.title', self.start.language_code)}</h2>"
+        self.header = w.HBox([self.title, self.workbook_line, self.language, self.status_slot])
+        self.header.add_class("tpkit-header")
+        self._label(self.start.language_code)
         self.exercise_slot = w.VBox()  # the exercise panel, once a workbook is open
-        self.widget = w.VBox([self.title, self.start_panel, self.tabs, self.exercise_slot])
+        self.widget = w.VBox(
+            [style_widget(), self.header, self.start_panel, self.tabs, self.exercise_slot]
+        )
+        self.widget.add_class("tpkit-app")
         remembered = recall()
         if remembered:  # a reload of the page comes back to the same workbook
             self.start.open(remembered[0])
+
+    def _label(self, language: str) -> None:
+        """The header's and start section's texts in ``language``."""
+        self.title.value = f"<h1>{html.escape(t('app.title', language))}</h1>"
+        self.language.value = language
+        session = self.start.session
+        if session is None:
+            self.workbook_line.value = ""
+            self.start_panel.titles = (t("app.workbook", language),)
+            return
+        team, file = session.workbook.meta.team, session.path.name
+        self.workbook_line.value = f"<b>{html.escape(team)}</b> · {html.escape(file)}"
+        self.start_panel.titles = (t("app.open_workbook", language, team=team, file=file),)
+
+    def _header_language(self, language: str) -> None:
+        self.start.language.value = language  # the start form switches and tells _language_chosen
 
     def _opened(self, session: WorkbookSession) -> None:
         if self.session is not None:
@@ -39,8 +98,9 @@ class App:
         self.session = session
         session.watch()  # colleagues' saves show up in every tab within seconds
         language = session.language
-        self.title.value = f"<h2>{t('app.title', language)}</h2>"
         charts = self.with_charts
+        self.status = SaveStatus(session)
+        self.status_slot.children = [self.status.widget]
         self.inventory = InventoryForm(session, with_chart=charts)
         self.rating = RatingForm(session)
         self.team = TeamView(session, with_charts=charts)
@@ -48,36 +108,45 @@ class App:
         self.feedback = FeedbackView(session)
         self.mapping = MappingForm(session, on_import=self._imported)
         from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
-        from tpkit.teaching.exercise_panel import ExercisePanel  # so does this
 
         self.diagnostics = DiagnosticsView(session)
-        pages = {
-            "app.tab.inventory": [self.inventory.widget, *self.inventory.views()],
-            "app.tab.rating": [self.rating.widget],
-            "app.tab.team": [self.team.widget],
-            "app.tab.journey": [self.journey.widget, *self.journey.views()],
-            "app.tab.feedback": [self.mapping.widget, *self.feedback.views()],
-            "diagnostics.tab": [self.diagnostics.widget],
-        }
-        self.tabs.children = [w.VBox(children) for children in pages.values()]
-        self.tabs.titles = tuple(t(key, language) for key in pages)
+        journey = self.journey
+        pages = [
+            two_columns([self.inventory.widget], self.inventory.views()),
+            self.rating.widget,
+            self.team.widget,
+            w.VBox(
+                [
+                    two_columns(
+                        [heading(t("section.persona", language)), journey.persona.widget],
+                        [heading(t("section.stages", language)), journey.editor.widget],
+                    ),
+                    *journey.views(),
+                ]
+            ),
+            w.VBox([self.mapping.widget, *self.feedback.views()]),
+            self.diagnostics.widget,
+        ]
+        for name, page in zip(TABS, pages, strict=True):
+            page.add_class(f"tpkit-tab-{name}")
+        self.tabs.children = pages
+        self.tabs.titles = tuple(t(key, language) for key in TAB_TITLES)
         self.tabs.selected_index = 0
-        self.exercises = ExercisePanel(session, self.tabs, tuple(pages))
+        from tpkit.teaching.exercise_panel import ExercisePanel  # it builds on tpkit.forms
+
+        self.exercises = ExercisePanel(session, self.tabs, TAB_TITLES)
         self.exercise_slot.children = [self.exercises.widget]
-        workbook = session.workbook
-        self.start_panel.titles = (
-            t("app.open_workbook", language, team=workbook.meta.team, file=session.path.name),
-        )
+        self._label(language)
         self.start_panel.selected_index = None  # fold the start section away
 
     def _language_chosen(self, language: str) -> None:
         """A language chosen in the page: every text on it changes at once."""
-        self.title.value = f"<h2>{t('app.title', language)}</h2>"
         if self.start.session is None:
-            self.start_panel.titles = (t("app.workbook", language),)
-        else:
-            self.start.open(self.start.session.path)  # a fresh session: forms in the language
-            self.start_panel.selected_index = 0  # the language was chosen there: stay
+            self._label(language)
+        else:  # a fresh session: forms in the language, the same section and tab shown
+            section, tab = self.start_panel.selected_index, self.tabs.selected_index
+            self.start.open(self.start.session.path)
+            self.start_panel.selected_index, self.tabs.selected_index = section, tab
 
     def _imported(self, result: ImportResult) -> None:
         """New customer answers: the feedback views and the diagnostics read them again."""

@@ -49,6 +49,7 @@ class SaveStatus:
         self.message = InlineMessage()
         self.message.show(t("form.status.ready", self.language, file=session.path.name), "info")
         self.widget = self.message.widget
+        self.widget.add_class("tpkit-save-status")  # the app shows one, in its header
         session.on_save(self._show)
 
     def _show(self, result: SaveResult) -> None:

@@ -37,7 +37,9 @@ class RatingRow:
         self.strengths = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
         self.problems = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
         self.message = InlineMessage()
-        self.caption = w.Label(touchpoint.name, layout=w.Layout(width=NAME_WIDTH))
+        self.caption = w.Label(
+            touchpoint.name, tooltip=touchpoint.name, layout=w.Layout(width=NAME_WIDTH)
+        )
         self.widget = w.HBox(
             [
                 self.caption,
@@ -48,6 +50,7 @@ class RatingRow:
             ]
         )
         self.widget.add_class(f"tpkit-rating-{touchpoint.id}")
+        self.widget.add_class("tpkit-rating-line")  # the app's CSS aligns lines as a table
         for name, widget in self.scores.items():
             widget.add_class(f"tpkit-score-{name}")
 
@@ -105,7 +108,7 @@ class RatingForm:
             self._build_grid(workbook)  # touchpoints added, removed or moved to another phase
         elif layout != self._layout:
             for (_, name), line in zip(layout, self.rows.values(), strict=True):
-                line.caption.value = name  # a rename: no need to rebuild hundreds of widgets
+                line.caption.value = line.caption.tooltip = name  # a rename: no rebuild
             self._layout = layout
         self._show_participant()
 
@@ -113,13 +116,17 @@ class RatingForm:
         language = self.session.language
 
         def title(key: str, width: str) -> w.HTML:
-            return w.HTML(f"<b>{html.escape(t(key, language))}</b>", layout=w.Layout(width=width))
+            text = html.escape(t(key, language))
+            return w.HTML(f"<b title='{text}'>{text}</b>", layout=w.Layout(width=width))
 
         header = w.HBox(
             [w.Label("", layout=w.Layout(width=NAME_WIDTH))]
             + [title(key, SCORE_WIDTH) for key in SCORE_HEADERS]
-            + [title(f"field.{name}", TEXT_WIDTH) for name in ("strengths", "problems")]
+            + [title(f"field.{name}", TEXT_WIDTH) for name in ("strengths", "problems")],
+            layout=w.Layout(grid_gap="0.5em"),
         )
+        header.add_class("tpkit-rating-line")
+        header.add_class("tpkit-rating-head")
         self.rows = {}
         sections: list[w.Widget] = [header]
         for phase in PHASES:

@@ -99,7 +99,8 @@ class StartForm:
             placeholder=t("form.start.team_placeholder", language), layout=w.Layout(width="24em")
         )
         self.start_from = w.ToggleButtons(
-            options=[(t(f"form.start.from_{key}", language), key) for key in STARTS]
+            options=[(t(f"form.start.from_{key}", language), key) for key in STARTS],
+            style={"button_width": "auto"},  # "Industry suggestions" in full, in any language
         )
         self.sample = w.Dropdown(
             options=[(t(f"form.start.sample_{name}", language), name) for name in SAMPLE_NAMES],

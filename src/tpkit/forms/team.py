@@ -52,9 +52,10 @@ class TeamView:
         self.table.value = consensus_html(session.workbook, session.language)
         self.live.show(t("app.team.live", session.language), "info")
         session.on_change(self._refresh)
+        # the two charts side by side under the table; one column when the window is narrow
         charts = w.GridBox(
             [chart.widget for chart in self.charts],
-            layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(28em, 1fr))"),
+            layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(min(100%, 40em), 1fr))"),
         )
         charts.add_class("tpkit-grid")
         self.widget = w.VBox([self.live.widget, self.table, charts])

@@ -1,0 +1,73 @@
+"""Every tab of the app in a real browser, in English and French: screenshots for the
+README (``TPKIT_UPDATE_SCREENSHOTS=1`` copies them to ``docs/screens/``), the page's
+title, the header, and the team view showing a colleague's save by itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from tests.e2e.test_browser import TIMEOUT, eventually
+from tpkit.forms.app import TAB_TITLES, TABS
+from tpkit.forms.session import WorkbookSession
+from tpkit.i18n import t
+from tpkit.model import Rating, now
+
+DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screens")
+
+
+def tab_title(name: str, language: str) -> str:
+    return t(TAB_TITLES[TABS.index(name)], language)
+
+
+def shoot(page, artifacts, name: str) -> None:
+    target = artifacts / "screens" / f"{name}.png"
+    target.parent.mkdir(exist_ok=True)
+    page.wait_for_timeout(600)  # let charts finish drawing
+    height = page.evaluate("document.querySelector('.tpkit-app').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 5000)})
+    page.screenshot(path=target, full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    if os.environ.get("TPKIT_UPDATE_SCREENSHOTS") == "1":
+        os.makedirs(DOCS, exist_ok=True)
+        shutil.copy(target, os.path.join(DOCS, target.name))
+
+
+def test_every_tab_in_two_languages_and_the_live_team_view(
+    app_workbook, voila, offline_page, artifacts
+):
+    page = offline_page
+    page.goto(voila, timeout=TIMEOUT)
+    page.locator(".tpkit-header").wait_for(timeout=TIMEOUT)
+    page.get_by_role("tab", name=tab_title("inventory", "en")).wait_for(timeout=TIMEOUT)
+    assert page.title() == t("app.title", "en")
+    header = page.locator(".tpkit-header").inner_text()
+    assert "glowbox.yaml" in header
+    for language in ("en", "fr"):
+        if language == "fr":
+            page.locator(".tpkit-header-language select").select_option(
+                label=t("language.fr", "fr")
+            )
+        for name in TABS:
+            tab = page.get_by_role("tab", name=tab_title(name, language))
+            tab.wait_for(timeout=TIMEOUT)
+            tab.click()
+            page.locator(f".tpkit-tab-{name}").wait_for(timeout=TIMEOUT)
+            shoot(page, artifacts, f"app-{name}-{language}")
+
+    # a colleague rates in another kernel: the open team tab shows it, no button pressed
+    page.get_by_role("tab", name=tab_title("team", "fr")).click()
+    assert page.get_by_role("button", name="Show everyone's latest").count() == 0
+    rating = Rating(
+        touchpoint="social_ads",
+        participant="Colleague",
+        contact_quality=1,
+        process_quality=5,
+        importance=3,
+        rated_at=now(),
+    )
+    WorkbookSession(app_workbook).apply(lambda wb: wb.set_rating(rating))
+    live = page.locator(".tpkit-team-live")
+    assert eventually(lambda: "mise à jour à" in live.inner_text(), seconds=10)
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+    assert "Traceback" not in page.content()
