@@ -114,26 +114,45 @@ def test_user_text_is_escaped_in_tables(session):
 # --- rating ---------------------------------------------------------------------------
 
 
-def test_rating_a_touchpoint_saves_when_all_three_scores_are_valid(session):
+def _cleo(session) -> list[tuple]:
+    return [
+        (r.contact_quality, r.process_quality, r.importance, r.strengths, r.problems)
+        for r in read(session.path).ratings
+        if r.participant == "Cleo"
+    ]
+
+
+def test_a_rating_is_saved_field_by_field_in_any_order(session):
+    """A comment before any score, then one score: each is in the file at once."""
     form = RatingForm(session)
     form.participant.value = "Cleo"
     line = form.rows["newsletter"]
+    line.problems.value = "Too many mails"
+    assert _cleo(session) == [(None, None, None, "", "Too many mails")]
+    assert "still missing" in line.message.text and line.message.kind == "ok"
     line.scores["contact_quality"].value = "4"
-    assert "all three" in line.message.text and not any(
-        r.participant == "Cleo" for r in read(session.path).ratings
-    )
+    assert _cleo(session) == [(4, None, None, "", "Too many mails")]
     line.scores["process_quality"].value = "7"
     assert line.message.kind == "error" and "7 is too large" in line.message.text
     line.scores["process_quality"].value = "two"
     assert "whole number" in line.message.text
+    assert _cleo(session) == [(4, None, None, "", "Too many mails")]  # refused: not saved
     line.scores["process_quality"].value = "2"
     line.scores["importance"].value = "5"
-    line.problems.value = "Too many mails"
-    cleo = [r for r in read(session.path).ratings if r.participant == "Cleo"]
-    assert [(r.contact_quality, r.process_quality, r.importance, r.problems) for r in cleo] == [
-        (4, 2, 5, "Too many mails")
+    line.strengths.value = "Friendly tone "
+    assert _cleo(session) == [(4, 2, 5, "Friendly tone", "Too many mails")]
+    assert line.message.text == "saved"
+    assert line.strengths.value == "Friendly tone "  # the space being typed stays
+    again = RatingForm(WorkbookSession(session.path))  # a reload shows what the file holds
+    again.participant.value = "Cleo"
+    shown = again.rows["newsletter"]
+    assert [w.value for w in shown.inputs().values()] == [
+        "4",
+        "2",
+        "5",
+        "Friendly tone",
+        "Too many mails",
     ]
-    assert line.message.kind == "ok"
 
 
 def test_a_participant_sees_their_own_ratings_and_can_clear_one(session):

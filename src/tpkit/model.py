@@ -226,14 +226,23 @@ class Touchpoint(_Record):
 
 
 class Rating(_Record):
+    """One participant's rating of one touchpoint. Scores may be missing: a form stores
+    a rating as soon as any part of it is typed (a comment first, the scores later), and
+    every figure counts a score only where it exists (:func:`tpkit.metrics.team_scores`)."""
+
     touchpoint: Id
     participant: Name
-    contact_quality: Score
-    process_quality: Score
-    importance: Score
+    contact_quality: Score | None = None
+    process_quality: Score | None = None
+    importance: Score | None = None
     strengths: Text = ""
     problems: Text = ""
     rated_at: Timestamp = Field(default_factory=now)
+
+    @property
+    def complete(self) -> bool:
+        """All three scores given."""
+        return None not in (self.contact_quality, self.process_quality, self.importance)
 
 
 class Kpi(_Record):
@@ -439,13 +448,20 @@ class Workbook(_Record):
         """Everyone who rated, in order of first appearance."""
         return list(dict.fromkeys(rating.participant for rating in self.ratings))
 
+    def rating(self, touchpoint_id: str, participant: str) -> Rating | None:
+        """A participant's rating of a touchpoint, if they gave one."""
+        pair = (touchpoint_id, participant)
+        return next((r for r in self.ratings if (r.touchpoint, r.participant) == pair), None)
+
     def set_rating(self, rating: Rating) -> None:
-        """Record a participant's rating, replacing their earlier one of the same touchpoint."""
-        self.ratings = [
-            r
-            for r in self.ratings
-            if (r.touchpoint, r.participant) != (rating.touchpoint, rating.participant)
-        ] + [rating]
+        """Record a participant's rating, replacing their earlier one of the same touchpoint
+        in its place (a rating typed field by field does not wander through the file)."""
+        pair = (rating.touchpoint, rating.participant)
+        for i, earlier in enumerate(self.ratings):
+            if (earlier.touchpoint, earlier.participant) == pair:
+                self.ratings = [*self.ratings[:i], rating, *self.ratings[i + 1 :]]
+                return
+        self.ratings = [*self.ratings, rating]
 
 
 def new_id(name: str, taken: Iterable[str], prefix: str = "") -> str:

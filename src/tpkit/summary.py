@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tpkit.i18n import label, t
-from tpkit.metrics import lowest_stage, team_scores
+from tpkit.metrics import incomplete_ratings, incomplete_text, lowest_stage, team_scores
 from tpkit.model import PHASES, Workbook
 
 
@@ -42,6 +42,8 @@ def _overview(wb: Workbook, language: str | None) -> list[str]:
         lines.append(
             tr("summary.ratings", count=len(wb.ratings), participants=len(wb.participants()))
         )
+        if incomplete_ratings(wb):
+            lines.append("  " + incomplete_text(incomplete_ratings(wb), language))
     else:
         lines.append(tr("summary.no_ratings"))
     if wb.stages:
@@ -89,12 +91,16 @@ def _inventory(wb: Workbook, language: str | None) -> list[str]:
                     name=_clip(tp.name, 34),
                     kind=_clip(label("kind", tp.kind, language), 12),
                     owner=_clip(tp.owner or "–", 18),
-                    contact=f"{score.contact_quality:.1f}" if score else missing,
-                    process=f"{score.process_quality:.1f}" if score else missing,
+                    contact=_score(score and score.contact_quality, missing),
+                    process=_score(score and score.process_quality, missing),
                 )
             )
         lines.append("")
     return lines
+
+
+def _score(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:.1f}"
 
 
 def _clip(text: str, width: int) -> str:

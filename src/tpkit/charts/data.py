@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tpkit.metrics import team_scores
+from tpkit.metrics import CRITERIA, team_scores
 from tpkit.model import KINDS, PHASES, Stage, Touchpoint, Workbook
 
-CRITERIA = ("contact_quality", "process_quality", "importance")
 MIDPOINT = 3.0  # the quality matrix splits at the middle of the 1–5 scale
 GOOD = 4.0  # a team quality of 4 or more is good, below the midpoint is poor
 DISPUTED = 2  # raters this many points apart should talk before anything is fixed
@@ -45,13 +44,18 @@ def coverage_data(workbook: Workbook) -> pd.DataFrame:
 
 
 def quality_data(workbook: Workbook) -> pd.DataFrame:
-    """The team's consensus per rated touchpoint, with its quadrant and quality level."""
+    """The team's consensus per rated touchpoint, with its quadrant and quality level.
+
+    Only touchpoints with both a contact and a process quality can be placed; a missing
+    importance leaves ``importance`` empty (NaN)."""
     known = {tp.id: tp for tp in workbook.touchpoints}
     rows = []
     for score in team_scores(workbook).values():
         touchpoint = known.get(score.touchpoint)
         if touchpoint is None:  # a rating of a deleted touchpoint: nothing to place
             continue
+        if score.contact_quality is None or score.process_quality is None:
+            continue  # no position in the matrix yet
         quality = (score.contact_quality + score.process_quality) / 2
         rows.append(
             {
@@ -81,10 +85,11 @@ def spread_data(workbook: Workbook) -> pd.DataFrame:
     """
     known = {tp.id: tp for tp in workbook.touchpoints}
     rows = [
-        (r.touchpoint, known[r.touchpoint].name, r.participant, criterion, getattr(r, criterion))
+        (r.touchpoint, known[r.touchpoint].name, r.participant, criterion, value)
         for r in workbook.ratings
         if r.touchpoint in known
         for criterion in CRITERIA
+        if (value := getattr(r, criterion)) is not None  # a missing score has no dot
     ]
     data = pd.DataFrame(rows, columns=["touchpoint", "name", "participant", "criterion", "score"])
     by_pair = data.groupby(["touchpoint", "criterion"])["score"]

@@ -177,7 +177,9 @@ def place_labels(
     def score(x: float, y: float) -> tuple[float, float]:
         return LOW + x / width * (HIGH - LOW), HIGH - y / height * (HIGH - LOW)
 
-    def radius(importance: float) -> float:
+    def radius(importance: float | None) -> float:
+        if importance is None or math.isnan(importance):  # none given yet: the smallest dot
+            importance = 1
         area = DOT_AREA[0] + (importance - 1) / 4 * (DOT_AREA[1] - DOT_AREA[0])
         return math.sqrt(area / math.pi)
 

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import fmean
 
-from tpkit.metrics import TeamScore, lowest_stage, team_scores
+from tpkit.metrics import CRITERIA, TeamScore, lowest_stage, team_scores
 from tpkit.model import CONTACTS_PER_YEAR, PHASES, Action, Kpi, Stage, Touchpoint, Workbook
 
-CRITERIA = ("contact_quality", "process_quality", "importance")
 OPEN_STATUSES = ("open", "in_progress")
 # Channels on which the company reaches out to the customer (rather than being found):
 # what repeats on them in one stage crowds the customer.

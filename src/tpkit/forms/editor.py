@@ -1,9 +1,12 @@
 """A generic editor for a list of records (touchpoints, journey stages).
 
 Pick a record (or "new"), edit its fields: each change is checked, shown next to its
-field if refused, and otherwise saved at once. New records get a stable id from
-their name; removing asks for a second click and says what goes with the record.
-The forms for the inventory and the journey map are this editor with field specs.
+field if refused, and otherwise saved as it is typed (text waits for a pause in the
+typing, :meth:`WorkbookSession.later`). New records get a stable id from their name;
+removing asks for a second click and says what goes with the record. Every action
+leaves one message: a refusal (next to the fields it concerns, with one line saying
+what to do) or a success, never both. The forms for the inventory and the journey
+map are this editor with field specs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from tpkit.forms.fields import InlineMessage, choices, field_problem, row, text_lines
-from tpkit.forms.session import WorkbookSession
+from tpkit.forms.session import SaveResult, WorkbookSession
 from tpkit.i18n import t
 from tpkit.model import Workbook, new_id
 from tpkit.safety import printable
@@ -46,18 +49,14 @@ class FieldSpec:
 def text_spec(name: str, area: bool = False) -> FieldSpec:
     kind = w.Textarea if area else w.Text
     layout = w.Layout(width="32em", height="4.5em" if area else None)
-    return FieldSpec(
-        name, lambda wb: kind(continuous_update=False, layout=layout), from_widget=printable
-    )
+    return FieldSpec(name, lambda wb: kind(layout=layout), from_widget=printable)
 
 
 def lines_spec(name: str) -> FieldSpec:
     """A list of texts, edited one per line."""
     return FieldSpec(
         name,
-        lambda wb: w.Textarea(
-            continuous_update=False, layout=w.Layout(width="32em", height="4.5em")
-        ),
+        lambda wb: w.Textarea(layout=w.Layout(width="32em", height="4.5em")),
         to_widget="\n".join,
         from_widget=text_lines,
     )
@@ -88,6 +87,14 @@ def links_spec(
     )
 
 
+def _same(typed: Any, stored: Any) -> bool:
+    """Whether an input already shows the stored value (text compared as the model
+    keeps it: without the spaces around it)."""
+    if isinstance(typed, str) and isinstance(stored, str):
+        return typed.strip() == stored.strip()
+    return typed == stored
+
+
 class RecordEditor:
     def __init__(
         self,
@@ -103,6 +110,7 @@ class RecordEditor:
         language = session.language
         self._loading = False
         self._confirming = False
+        self._refused: set[str] = set()  # fields showing a value that was not saved
         wb = session.workbook
         self.picker = w.Dropdown(layout=w.Layout(width="32em"))
         self.inputs: dict[str, w.Widget] = {spec.name: spec.make(wb) for spec in specs}
@@ -139,6 +147,7 @@ class RecordEditor:
         self.remove_button.on_click(lambda _: self.remove())
         session.on_change(self._refresh)
         self._refresh(wb)
+        self._load("")
 
     # --- reading the workbook into the widgets ---------------------------------------
 
@@ -166,11 +175,26 @@ class RecordEditor:
             self.picker.value = current if current in ids else ""
         finally:
             self._loading = False
-        self._load(self.current_id)
+        if self.current_id == current:
+            self._show(self.current_id)  # what others saved; what is being typed stays
+        else:
+            self._load(self.current_id)
 
     def _load(self, record_id: str) -> None:
-        """Show a record's values (or blank ones for a new record)."""
+        """Show a record's values (or blank ones for a new record), and no message."""
         self._cancel_confirmation()
+        for spec in self.specs:
+            self.messages[spec.name].clear()
+        self._refused.clear()
+        self._show(record_id, everything=True)
+        self.add_button.layout.display = "none" if record_id else None
+        self.remove_button.layout.display = None if record_id else "none"
+
+    def _show(self, record_id: str, everything: bool = False) -> None:
+        """Put the file's values into the inputs; unless ``everything``, leave alone a
+        draft of a new record, a refused value and a change waiting to be saved."""
+        if not record_id and not everything:
+            return
         self._loading = True
         try:
             record = self._find(self.session.workbook, record_id) if record_id else None
@@ -178,10 +202,15 @@ class RecordEditor:
                 widget = self.inputs[spec.name]
                 if record is None:
                     widget.value = self._blank(spec, widget)
-                else:
-                    value = spec.read(record) if spec.read else getattr(record, spec.name)
-                    widget.value = spec.to_widget(value)
-                self.messages[spec.name].clear()
+                    continue
+                value = spec.read(record) if spec.read else getattr(record, spec.name)
+                if not everything and (
+                    spec.name in self._refused
+                    or self.session.waiting((self.section, record_id, spec.name))
+                    or _same(spec.from_widget(widget.value), value)
+                ):
+                    continue  # (a trailing space being typed is not taken away)
+                widget.value = spec.to_widget(value)
         finally:
             self._loading = False
         self._forget_fix_first()
@@ -231,19 +260,30 @@ class RecordEditor:
         spec = next(s for s in self.specs if s.name == name)
         value = self.value(name)
         problem = self._problem(spec, value, self.current_id)
+        self._cancel_confirmation()
+        if self.feedback.kind == "ok":
+            self.feedback.clear()  # "added" was the last action's message, not this one's
         if problem:
-            self._refused(spec, problem)
+            self._refused.add(name)
+            self._show_refusal(spec, problem)
             return
+        self._refused.discard(name)
         self.messages[name].clear()
         self._forget_fix_first()
-        if not self.current_id:
-            return  # a new record is saved by Add
-        record_id = self.current_id
-        result = self.session.apply(lambda wb: self._write(wb, spec, record_id, value))
-        if not result.saved:
-            self._refused(spec, result.message)
+        if self.current_id:
+            record_id = self.current_id
+            self.session.later(
+                (self.section, record_id, name),
+                lambda wb: self._write(wb, spec, record_id, value),
+                done=lambda result: self._saved(spec, record_id, result),
+            )
 
-    def _refused(self, spec: FieldSpec, problem: str) -> None:
+    def _saved(self, spec: FieldSpec, record_id: str, result: SaveResult) -> None:
+        if not result.saved and record_id == self.current_id:
+            self._refused.add(spec.name)
+            self._show_refusal(spec, result.message)
+
+    def _show_refusal(self, spec: FieldSpec, problem: str) -> None:
         """Say why a value was refused. A refused rename shows the saved name again (the
         name the picker and the file hold); other fields keep what was typed, so a long
         text refused for one character is not lost."""
@@ -265,6 +305,8 @@ class RecordEditor:
             self.feedback.clear()
 
     def _write(self, workbook: Workbook, spec: FieldSpec, record_id: str, value: Any) -> None:
+        if not any(r.id == record_id for r in self.records(workbook)):
+            return  # removed meanwhile (here or by someone else): nothing to write to
         if spec.write is not None:
             spec.write(workbook, record_id, value)
         else:
@@ -273,6 +315,7 @@ class RecordEditor:
     def add(self) -> bool:
         """Add a record from the form's values; refuse with messages if any is wrong."""
         language = self.session.language
+        self.feedback.clear()
         values = {spec.name: self.value(spec.name) for spec in self.specs}
         problems = {spec.name: self._problem(spec, values[spec.name], "") for spec in self.specs}
         for name, problem in problems.items():
@@ -280,7 +323,8 @@ class RecordEditor:
                 self.messages[name].show(problem)
             else:
                 self.messages[name].clear()
-        if any(problems.values()):
+        self._refused = {name for name, problem in problems.items() if problem}
+        if self._refused:
             self.feedback.show(t("form.fix_first", language))
             return False
         record_id = new_id(values["name"], [r.id for r in self.records(self.session.workbook)])
@@ -294,8 +338,8 @@ class RecordEditor:
 
         result = self.session.apply(add_record)
         if result.saved:
-            self.feedback.show(t("form.added", language, name=values["name"]), "ok")
             self._load("")  # ready for the next one
+            self.feedback.show(t("form.added", language, name=values["name"]), "ok")
         else:
             self.feedback.show(result.message)
         return result.saved
@@ -315,8 +359,14 @@ class RecordEditor:
             )
             return
         self._cancel_confirmation()
+        name = self._find(self.session.workbook, record_id).name
+        self.session.flush()  # a change typed into it just now is not written after it
         self.picker.value = ""
-        self.session.apply(lambda wb: self._remove_record(wb, record_id))
+        result = self.session.apply(lambda wb: self._remove_record(wb, record_id))
+        if result.saved:
+            self.feedback.show(t("forms.removed", self.session.language, name=name), "ok")
+        else:
+            self.feedback.show(result.message)
 
     def _cancel_confirmation(self) -> None:
         self._confirming = False

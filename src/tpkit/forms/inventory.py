@@ -56,7 +56,6 @@ def touchpoint_specs(language: str) -> list[FieldSpec]:
             lambda wb: w.Combobox(
                 options=owner_options(wb),
                 ensure_option=False,
-                continuous_update=False,
                 layout=w.Layout(width="32em"),
             ),
             options=owner_options,

@@ -16,9 +16,10 @@ from tpkit.forms.editor import (
     text_spec,
 )
 from tpkit.forms.fields import InlineMessage, LiveChart, SaveStatus, heading, row, text_lines
-from tpkit.forms.session import WorkbookSession
+from tpkit.forms.session import SaveResult, WorkbookSession
 from tpkit.i18n import t
 from tpkit.model import PHASES, Kpi, Persona, Stage, Workbook
+from tpkit.safety import printable
 
 PERSONA_FIELDS = ("name", "description", "goals", "frustrations")
 
@@ -76,14 +77,14 @@ def stage_specs(language: str) -> list[FieldSpec]:
         text_spec("owner"),
         FieldSpec(
             "kpi_name",
-            lambda wb: w.Text(continuous_update=False),
+            lambda wb: w.Text(),
             read=lambda stage: stage.kpi.name if stage.kpi else "",
             write=_write_kpi_name,
             caption_key="field.kpi",
         ),
         FieldSpec(
             "kpi_value",
-            lambda wb: w.Text(continuous_update=False, layout=w.Layout(width="8em")),
+            lambda wb: w.Text(layout=w.Layout(width="8em")),
             read=lambda stage: (
                 "" if stage.kpi is None or stage.kpi.value is None else str(stage.kpi.value)
             ),
@@ -100,10 +101,10 @@ class PersonaForm:
         self.session = session
         area = w.Layout(width="32em", height="4.5em")
         self.inputs = {
-            "name": w.Text(continuous_update=False, layout=w.Layout(width="32em")),
-            "description": w.Textarea(continuous_update=False, layout=area),
-            "goals": w.Textarea(continuous_update=False, layout=area),
-            "frustrations": w.Textarea(continuous_update=False, layout=area),
+            "name": w.Text(layout=w.Layout(width="32em")),
+            "description": w.Textarea(layout=area),
+            "goals": w.Textarea(layout=area),
+            "frustrations": w.Textarea(layout=area),
         }
         self.messages = {name: InlineMessage() for name in PERSONA_FIELDS}
         self._loading = False
@@ -120,21 +121,28 @@ class PersonaForm:
         )
 
     def _show(self, workbook: Workbook) -> None:
+        """The file's persona, except in fields typed but not saved yet or refused."""
         persona = workbook.persona
         self._loading = True
         try:
             for name, widget in self.inputs.items():
+                if self.messages[name].kind == "error" or self.session.waiting(("persona", name)):
+                    continue
                 value = getattr(persona, name) if persona else ""
-                widget.value = "\n".join(value) if isinstance(value, list) else value
+                if self._value(name) != value:  # a trailing space being typed stays
+                    widget.value = "\n".join(value) if isinstance(value, list) else value
         finally:
             self._loading = False
+
+    def _value(self, name: str) -> str | list[str]:
+        text = printable(self.inputs[name].value)
+        return text_lines(text) if name in ("goals", "frustrations") else text.strip()
 
     def _edited(self, name: str) -> None:
         if self._loading:
             return
         language = self.session.language
-        text = self.inputs[name].value
-        value = text_lines(text) if name in ("goals", "frustrations") else text.strip()
+        value = self._value(name)
         if name == "name" and not value:
             self.messages[name].show(t("problem.empty", language))
             persona = self.session.workbook.persona
@@ -145,18 +153,26 @@ class PersonaForm:
                 finally:
                     self._loading = False
             return
-        if self.session.workbook.persona is None and name != "name":
+        unnamed = self.session.workbook.persona is None and not self.session.waiting(
+            ("persona", "name")
+        )
+        if unnamed and name != "name":
             self.messages[name].show(t("form.journey.persona_name_first", language))
             return
         self.messages[name].clear()
 
         def write(workbook: Workbook) -> None:
             if workbook.persona is None:
+                if name != "name":
+                    raise TpkitError("form.journey.persona_name_first")  # its name was refused
                 workbook.persona = Persona(name=value)
-            else:
-                setattr(workbook.persona, name, value)
+            setattr(workbook.persona, name, value)
 
-        self.session.apply(write)
+        self.session.later(("persona", name), write, done=lambda result: self._saved(name, result))
+
+    def _saved(self, name: str, result: SaveResult) -> None:
+        if not result.saved:
+            self.messages[name].show(result.message)
 
 
 class JourneyForm:

@@ -1,24 +1,29 @@
 """Notebook 02: each participant rates every touchpoint; the team sees consensus and
 disagreement.
 
-Scores are typed (1–5), so a facilitator can copy paper sheets quickly; a score that
-is not a whole number from 1 to 5 gets a message next to it and is not saved. A row
-is saved as soon as its three scores are valid; clearing all three removes the
+Scores are typed (1–5), so a facilitator can copy paper sheets quickly, in any order:
+a rating is stored as soon as any part of it is typed (a comment before the scores,
+one score of three), and each field is saved as it is typed (see
+:meth:`WorkbookSession.later`). A score that is not a whole number from 1 to 5 gets a
+message next to it and is not saved; clearing every field of a row removes the
 participant's rating of that touchpoint.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import ipywidgets as w
 
 from tpkit.forms.fields import InlineMessage, SaveStatus, field_problem, heading, row
-from tpkit.forms.session import WorkbookSession
+from tpkit.forms.session import SaveResult, WorkbookSession
 from tpkit.i18n import label, t
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook, now
+from tpkit.safety import printable
 
 SCORES = ("contact_quality", "process_quality", "importance")
+TEXTS = ("strengths", "problems")
 SCORE_HEADERS = ("summary.contact_short", "summary.process_short", "field.importance")
 NAME_WIDTH, SCORE_WIDTH, TEXT_WIDTH = "16em", "6.5em", "16em"
 
@@ -29,14 +34,12 @@ class RatingRow:
     def __init__(self, touchpoint: Touchpoint, language: str) -> None:
         self.touchpoint_id = touchpoint.id
         self.scores = {
-            name: w.Text(
-                placeholder="1–5", continuous_update=False, layout=w.Layout(width=SCORE_WIDTH)
-            )
-            for name in SCORES
+            name: w.Text(placeholder="1–5", layout=w.Layout(width=SCORE_WIDTH)) for name in SCORES
         }
-        self.strengths = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
-        self.problems = w.Text(continuous_update=False, layout=w.Layout(width=TEXT_WIDTH))
+        self.strengths = w.Text(layout=w.Layout(width=TEXT_WIDTH))
+        self.problems = w.Text(layout=w.Layout(width=TEXT_WIDTH))
         self.message = InlineMessage()
+        self.refused: set[str] = set()  # fields holding a value that was not saved
         self.caption = w.Label(
             touchpoint.name, tooltip=touchpoint.name, layout=w.Layout(width=NAME_WIDTH)
         )
@@ -51,18 +54,23 @@ class RatingRow:
         )
         self.widget.add_class(f"tpkit-rating-{touchpoint.id}")
         self.widget.add_class("tpkit-rating-line")  # the app's CSS aligns lines as a table
-        for name, widget in self.scores.items():
-            widget.add_class(f"tpkit-score-{name}")
+        for name, widget in self.inputs().items():
+            widget.add_class(f"tpkit-score-{name}" if name in SCORES else f"tpkit-rating-{name}")
 
-    def inputs(self) -> list[w.Text]:
-        return [*self.scores.values(), self.strengths, self.problems]
+    def inputs(self) -> dict[str, w.Text]:
+        return {**self.scores, "strengths": self.strengths, "problems": self.problems}
 
-    def show(self, rating: Rating | None) -> None:
-        for name, widget in self.scores.items():
-            widget.value = str(getattr(rating, name)) if rating else ""
-        self.strengths.value = rating.strengths if rating else ""
-        self.problems.value = rating.problems if rating else ""
-        self.message.clear()
+    def show(self, rating: Rating | None, keep: Callable[[str], bool]) -> None:
+        """Show the file's values, except in fields ``keep`` names (typed, not saved yet)."""
+        for name, widget in self.inputs().items():
+            if keep(name):
+                continue
+            value = getattr(rating, name) if rating else None
+            shown = "" if value is None else str(value)
+            if widget.value.strip() != shown:  # a trailing space being typed stays
+                widget.value = shown
+        if not self.refused:
+            self.message.clear()
 
 
 class RatingForm:
@@ -80,7 +88,6 @@ class RatingForm:
         self.participant_message = InlineMessage()
         self.rows: dict[str, RatingRow] = {}
         self._layout: list[tuple[str, str]] = []
-        self.pending: set[str] = set()  # rows with input not saved yet: refreshes leave them be
         self.grid = w.VBox()
         self._loading = False
         self.participant.observe(lambda change: self._switch_participant(), names="value")
@@ -136,24 +143,35 @@ class RatingForm:
             sections.append(heading(label("phase", phase, language)))
             for touchpoint in touchpoints:
                 line = RatingRow(touchpoint, language)
-                for widget in line.inputs():
-                    widget.observe(lambda change, line=line: self._edited(line), names="value")
+                for name, widget in line.inputs().items():
+                    widget.observe(
+                        lambda change, line=line, name=name: self._edited(line, name),
+                        names="value",
+                    )
                 self.rows[touchpoint.id] = line
                 sections.append(line.widget)
         self.grid.children = sections
         self._layout = _layout(workbook)
 
     def _switch_participant(self) -> None:
-        self.pending.clear()
+        for line in self.rows.values():
+            line.refused.clear()
         self._show_participant()
+
+    def _key(self, touchpoint_id: str, name: str) -> tuple[str, ...]:
+        return ("rating", touchpoint_id, self.who, name)
 
     def _show_participant(self) -> None:
         mine = {r.touchpoint: r for r in self.session.workbook.ratings if r.participant == self.who}
         self._loading = True
         try:
             for touchpoint_id, line in self.rows.items():
-                if touchpoint_id not in self.pending:
-                    line.show(mine.get(touchpoint_id) if self.who else None)
+                line.show(
+                    mine.get(touchpoint_id) if self.who else None,
+                    keep=lambda name, tp=touchpoint_id, line=line: (
+                        name in line.refused or self.session.waiting(self._key(tp, name))
+                    ),
+                )
         finally:
             self._loading = False
         if self.who:
@@ -169,52 +187,68 @@ class RatingForm:
         else:
             self.participant_message.clear()
 
-    def _edited(self, line: RatingRow) -> None:
+    def _edited(self, line: RatingRow, name: str) -> None:
+        """Save one field of the participant's rating of this row's touchpoint."""
         if self._loading:
             return
         language = self.session.language
         if not self.who:
             line.message.show(t("form.rating.name_first", language))
             return
-        raw = {name: widget.value.strip() for name, widget in line.scores.items()}
-        if not any(raw.values()):
-            self.pending.discard(line.touchpoint_id)
-            self._forget(line)
+        text = line.inputs()[name].value
+        value: int | str | None = (text.strip() or None) if name in SCORES else printable(text)
+        problem = field_problem(Rating, name, value, language) if value is not None else None
+        if problem:
+            line.refused.add(name)
+            line.message.show(f"{t(f'field.{name}', language)}: {problem}")
             return
-        self.pending.add(line.touchpoint_id)
-        for name, text in raw.items():
-            problem = field_problem(Rating, name, text, language) if text else None
-            if problem:
-                line.message.show(f"{t(f'field.{name}', language)}: {problem}")
-                return
-        if not all(raw.values()):
-            line.message.show(t("form.rating.all_three", language), "info")
-            return
-        self.pending.discard(line.touchpoint_id)
-        rating = Rating(
-            touchpoint=line.touchpoint_id,
-            participant=self.who,
-            strengths=line.strengths.value,
-            problems=line.problems.value,
-            rated_at=now(),
-            **{name: int(text) for name, text in raw.items()},
-        )
-        result = self.session.apply(lambda wb: wb.set_rating(rating))
-        if result.saved:
-            line.message.show(t("form.saved", language), "ok")
-        else:
-            line.message.show(result.message)
-
-    def _forget(self, line: RatingRow) -> None:
+        if name in SCORES and value is not None:
+            value = int(value)
+        line.refused.discard(name)
         who, touchpoint_id = self.who, line.touchpoint_id
+        self.session.later(
+            self._key(touchpoint_id, name),
+            lambda wb: set_rating_field(wb, touchpoint_id, who, name, value),
+            done=lambda result: self._saved(line, who, result),
+        )
 
-        def forget(workbook: Workbook) -> None:
-            workbook.ratings = [
-                r for r in workbook.ratings if (r.touchpoint, r.participant) != (touchpoint_id, who)
-            ]
-
-        if self.session.apply(forget).saved:
+    def _saved(self, line: RatingRow, who: str, result: SaveResult) -> None:
+        """The row's one message: saved (and what is still missing), or why not."""
+        if who != self.who or line.refused:
+            return  # another participant's grid is shown now, or a refusal stands
+        language = self.session.language
+        if not result.saved:
+            line.message.show(result.message)
+            return
+        rating = self.session.workbook.rating(line.touchpoint_id, who)
+        if rating is None:
             line.message.clear()
+        elif missing := [t(f"field.{n}", language) for n in SCORES if getattr(rating, n) is None]:
+            line.message.show(t("forms.saved_partial", language, missing=", ".join(missing)), "ok")
+        else:
+            line.message.show(t("form.saved", language), "ok")
+
+
+def set_rating_field(
+    workbook: Workbook, touchpoint_id: str, participant: str, name: str, value: object
+) -> None:
+    """Set one field of a participant's rating, creating the rating on its first field
+    and removing it when its last field is cleared."""
+    rating = workbook.rating(touchpoint_id, participant)
+    if rating is None:
+        if value in (None, ""):
+            return
+        rating = Rating(touchpoint=touchpoint_id, participant=participant)
+    rating = rating.model_copy(update={name: value, "rated_at": now()})
+    rating = Rating.model_validate(rating.model_dump())
+    if all(getattr(rating, n) in (None, "") for n in (*SCORES, *TEXTS)):
+        workbook.ratings = [
+            r
+            for r in workbook.ratings
+            if (r.touchpoint, r.participant) != (touchpoint_id, participant)
+        ]
+    else:
+        workbook.set_rating(rating)
 
 
 def _layout(workbook: Workbook) -> list[tuple[str, str]]:

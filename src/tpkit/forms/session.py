@@ -1,19 +1,30 @@
-"""A workbook open for editing in a notebook or the app: every change is saved at once.
+"""A workbook open for editing in a notebook or the app: every change is saved.
 
 The session holds no widgets; forms call :meth:`WorkbookSession.apply` with a small
 change function and listen for the result. Each change goes through the store's
 lock-and-re-read update, so another kernel's edits are never overwritten and a
 kernel restart or a browser reload finds everything on disk.
+
+Typing is saved as it happens, without a file write per keystroke: a form hands each
+field's latest change to :meth:`WorkbookSession.later`, which saves all waiting
+changes together once typing pauses for :data:`SAVE_DELAY` seconds, and never later
+than :data:`SAVE_MAX_WAIT` seconds after the first unsaved keystroke. The wait runs on
+the kernel's event loop (the thread the widgets live on, so a save never interleaves
+with a keystroke); waiting changes are saved when the kernel shuts down (a restart,
+Voila closing a page's kernel). Without a running event loop (a script, a headless
+test) a change is saved at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
 import os
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +49,11 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
+SAVE_DELAY = 0.5  # seconds of quiet after a keystroke before the file is written
+SAVE_MAX_WAIT = 1.0  # the longest a typed change waits, however fast someone types
+_open_sessions: weakref.WeakSet[WorkbookSession] = weakref.WeakSet()
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What became of a change: saved, or refused with a message for the user."""
@@ -56,6 +72,10 @@ class WorkbookSession:
         self._lock = threading.RLock()  # the watcher's reloads wait for a save, and back
         self._seen = _signature(self.path)
         self._watching = False
+        # key → (change, what to tell its field afterwards, when it first waited)
+        self._waiting: dict[Hashable, tuple[Change, Done | None, float]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        _open_sessions.add(self)
 
     def on_change(self, listener: Callable[[Workbook], None]) -> None:
         """Call ``listener(workbook)`` after every saved change and every reload."""
@@ -65,7 +85,7 @@ class WorkbookSession:
         """Call ``listener(result)`` after every attempt to save (a status line listens)."""
         self._save_listeners.append(listener)
 
-    def apply(self, change: Callable[[Workbook], object]) -> SaveResult:
+    def apply(self, change: Change) -> SaveResult:
         """Apply ``change`` to the workbook as it is on disk and save it."""
         with self._lock:
             try:
@@ -134,9 +154,65 @@ class WorkbookSession:
         """Stop watching the file (a page that opens another workbook or language)."""
         self._watching = False
 
+    def later(self, key: Hashable, change: Change, done: Done | None = None) -> None:
+        """Save ``change`` once typing pauses; a newer change with the same ``key`` (the
+        same field of the same record) replaces it. ``done(result)`` is called after."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            result = self.apply(change)
+            if done is not None:
+                done(result)
+            return
+        now = time.monotonic()
+        first = self._waiting[key][2] if key in self._waiting else now
+        self._waiting.pop(key, None)  # re-inserted last: changes are applied in typing order
+        self._waiting[key] = (change, done, first)
+        if self._timer is not None:
+            self._timer.cancel()
+        oldest = min(item[2] for item in self._waiting.values())
+        wait = max(0.0, min(SAVE_DELAY, oldest + SAVE_MAX_WAIT - now))
+        self._timer = loop.call_later(wait, self.flush)
+
+    def waiting(self, key: Hashable) -> bool:
+        """Whether a change with this key is typed but not saved yet (a refresh leaves
+        its field alone)."""
+        return key in self._waiting
+
+    def flush(self) -> None:
+        """Save every waiting change now, in one write (each alone if that one fails)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = list(self._waiting.values()), {}
+        if not waiting:
+            return
+
+        def all_of_them(workbook: Workbook) -> None:
+            for change, _, _ in waiting:
+                change(workbook)
+
+        result = self.apply(all_of_them)
+        for change, done, _ in waiting:
+            # alone, the refused change says why and the others are saved
+            one = self.apply(change) if not result.saved and len(waiting) > 1 else result
+            if done is not None:
+                done(one)
+
     def _changed(self) -> None:
         for listener in self._change_listeners:
             listener(self.workbook)
+
+
+Change = Callable[[Workbook], object]
+Done = Callable[[SaveResult], None]
+
+
+@atexit.register
+def _flush_all() -> None:
+    """A kernel shutting down (restart, a closed app page) saves what is still waiting."""
+    for session in list(_open_sessions):
+        session.flush()
 
 
 def workbook_folder() -> Path:

@@ -6,6 +6,7 @@ only when what it shows changed: a new stage or a persona edit leaves it alone.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from tpkit.forms.fields import InlineMessage, escaped_table
 from tpkit.forms.rating import SCORES
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import decimal, t
-from tpkit.metrics import team_scores
+from tpkit.metrics import incomplete_ratings, incomplete_text, team_scores
 from tpkit.model import Workbook
 
 DISAGREEMENT = 2  # a spread of this many points or more is worth a conversation
@@ -87,13 +88,18 @@ def consensus_html(workbook: Workbook, language: str) -> str:
         [
             names[s.touchpoint],
             str(s.raters),
-            decimal(s.contact_quality, language),
-            decimal(s.process_quality, language),
-            decimal(s.importance, language),
+            *(_mean(getattr(s, name), language) for name in SCORES),
             f"{s.spread} ⚠ {t('form.rating.disagree', language)}"
             if s.spread >= DISAGREEMENT
             else str(s.spread),
         ]
         for s in scores
     ]
-    return escaped_table(headers, rows, t("form.rating.none", language))
+    table = escaped_table(headers, rows, t("form.rating.none", language))
+    note = incomplete_text(incomplete_ratings(workbook), language)
+    return table + (f"<p><i>{html.escape(note)}</i></p>" if note else "")
+
+
+def _mean(value: float | None, language: str) -> str:
+    """A mean, or a dash where no rater gave that score yet."""
+    return "–" if value is None else decimal(value, language)

@@ -25,7 +25,7 @@ from tpkit.diagnostics.facts import KeyFigures, key_figures
 from tpkit.diagnostics.findings import Finding
 from tpkit.diagnostics.text import signed as emotion  # an emotion as printed: −2, 0, +1
 from tpkit.i18n import catalogue, label, t
-from tpkit.metrics import TeamScore, team_scores
+from tpkit.metrics import TeamScore, incomplete_text, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import diagnostics, digital, feedback
 from tpkit.report.coverage import coverage_html
@@ -312,7 +312,14 @@ def _ratings(ctx: ReportContext) -> str:
         + f"<h2>{esc(ctx.text('ratings.consensus_title'))}</h2>"
         + f'<p class="tp-intro">{esc(ctx.text("ratings.consensus_intro"))}</p>'
         + _consensus_table(ctx, scores, known)
+        + _incomplete_note(ctx, scores)
     )
+
+
+def _incomplete_note(ctx: ReportContext, scores: list[TeamScore]) -> str:
+    """How many ratings lack a score: the means above count only the scores given."""
+    text = incomplete_text(sum(s.incomplete for s in scores), ctx.language)
+    return note(text) if text else ""
 
 
 def _consensus_table(
@@ -328,7 +335,9 @@ def _consensus_table(
         Column(ctx.text("ratings.spread"), 12, numeric=True),
     ]
 
-    def scored(value: float) -> str:
+    def scored(value: float | None) -> str:
+        if value is None:
+            return "–"
         return f'<span class="tp-score tp-{level(value)}">{esc(ctx.number(value))}</span>'
 
     def spread(value: int) -> str:
@@ -340,7 +349,7 @@ def _consensus_table(
             esc(known[s.touchpoint].name),
             scored(s.contact_quality),
             scored(s.process_quality),
-            esc(ctx.number(s.importance)),
+            "–" if s.importance is None else esc(ctx.number(s.importance)),
             str(s.raters),
             spread(s.spread),
         ]
@@ -379,8 +388,8 @@ def _split(ctx: ReportContext, ratings: list[Rating]) -> list[str]:
     """For each criterion that is DISPUTED points apart: the lowest and highest scores, and who."""
     lines = []
     for criterion in CRITERIA:
-        given = {r.participant: getattr(r, criterion) for r in ratings}
-        low, high = min(given.values()), max(given.values())
+        given = {r.participant: v for r in ratings if (v := getattr(r, criterion)) is not None}
+        low, high = min(given.values(), default=0), max(given.values(), default=0)
         if high - low >= DISPUTED:
             text = ctx.text(
                 "ratings.disagree_item",

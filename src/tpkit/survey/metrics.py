@@ -363,7 +363,8 @@ def gaps(figures: Iterable[Figure], workbook: Workbook) -> list[Gap]:
         rated = team.get(item.group)
         if rated and item.measure in ("contact", "process"):
             mine = rated.contact_quality if item.measure == "contact" else rated.process_quality
-            found.append(Gap(item.group, item.measure, mine, item.mean, item.n))
+            if mine is not None:  # the team gave no such score yet
+                found.append(Gap(item.group, item.measure, mine, item.mean, item.n))
     return found
 
 
