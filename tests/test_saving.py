@@ -177,13 +177,15 @@ def test_every_text_field_of_every_form_saves_on_change(workbook_file):
     }
 
 
-def test_a_refresh_leaves_a_refused_value_where_it_was_typed(workbook_file):
+def test_a_refused_rename_shows_the_saved_name_and_a_refresh_keeps_its_message(workbook_file):
+    """A refused rename puts the saved name back (the picker and the file hold it: issue
+    15); the refusal stays next to it when another field's save refreshes the form."""
     session = WorkbookSession(workbook_file)
     editor = InventoryForm(session, with_chart=False).editor
     editor.picker.value = "website"
     editor.inputs["name"].value = "Newsletter"  # taken: refused
     editor.inputs["notes"].value = "still typing"  # saved, which refreshes the form
-    assert editor.inputs["name"].value == "Newsletter"
+    assert editor.inputs["name"].value == "Website"
     assert "already one called" in editor.messages["name"].text
     assert read(workbook_file).touchpoint("website").name == "Website"
 
