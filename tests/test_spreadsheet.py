@@ -157,3 +157,53 @@ def test_a_file_that_is_not_xlsx_gets_a_clear_error(tmp_path):
     fake.write_text("name;phase\n")
     with pytest.raises(TpkitError, match="is not an Excel workbook"):
         read_xlsx(fake)
+
+
+def _text_paths(value, path=()):
+    """Every path to a string in a dumped workbook."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_paths(item, (*path, index))
+    elif isinstance(value, str):
+        yield path
+
+
+def _with(document, path, change):
+    import copy
+
+    document = copy.deepcopy(document)
+    place = document
+    for key in path[:-1]:
+        place = place[key]
+    place[path[-1]] = change(place[path[-1]])
+    return document
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "'"])
+def test_every_text_field_starting_like_a_formula_round_trips_exactly(tmp_path, workbook, start):
+    """Issue 11, defect 7: KPI names came back with the protective apostrophe on. Every
+    string the model accepts as free text (ids and fixed values refuse the prefix) gets
+    the formula's first character, and all of them must come back as they went."""
+    from tpkit.model import FindingRef, Kpi, Workbook, integrity_problems
+
+    for stage in workbook.stages:
+        stage.kpi = Kpi(name="Days to invoice", value=48, target=10, better="lower")
+    workbook.actions[0].finding = FindingRef(rule="handoffs", subject="stay")
+    document = workbook.model_dump()
+    texts = []
+    for path in _text_paths(document):
+        try:
+            trial = Workbook.model_validate(_with(document, path, lambda s: "=" + s))
+        except ValueError:
+            continue  # an id or a fixed value: not free text
+        if not integrity_problems(trial):
+            texts.append(path)
+    assert ("stages", 0, "kpi", "name") in texts and len(texts) > 25
+    for path in texts:
+        document = _with(document, path, lambda s: start + s)
+    dangerous = Workbook.model_validate(document)
+    again = read_xlsx(write_xlsx(dangerous, tmp_path / "t.xlsx"))
+    assert again.model_dump() == dangerous.model_dump()
