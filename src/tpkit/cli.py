@@ -17,7 +17,7 @@ from typing import Any
 
 from tpkit import __version__
 from tpkit.argparse_words import CatalogueHelpFormatter, argparse_speaking
-from tpkit.errors import TpkitError, WorkbookInvalid
+from tpkit.errors import TpkitError, WorkbookInvalid, path_error
 from tpkit.i18n import current_language, label, set_language, t
 from tpkit.model import INDUSTRIES, LANGUAGES, PHASES, Workbook
 
@@ -39,12 +39,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # ``tpkit … | head`` stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet at exit
         return EXIT_OK
-    except Exception as error:  # a bug of ours, not the user's: say so briefly
-        if os.environ.get("TPKIT_DEBUG"):
-            raise
-        detail = f"{type(error).__name__}: {error}"
-        print(f"tpkit: {t('error.unexpected', detail=detail)}", file=sys.stderr)
-        return EXIT_INTERNAL
+    except OSError as error:  # a path the user named: a folder, read-only, too long, …
+        if error.filename is None or os.environ.get("TPKIT_DEBUG"):
+            return _internal(error)
+        _print_error(path_error(error, error.filename2 or error.filename))
+        return EXIT_PROBLEMS
+    except Exception as error:
+        return _internal(error)
+
+
+def _internal(error: Exception) -> int:
+    """A bug of ours, not the user's: say so briefly (TPKIT_DEBUG=1 shows the traceback)."""
+    if os.environ.get("TPKIT_DEBUG"):
+        raise error
+    detail = f"{type(error).__name__}: {error}"
+    print(f"tpkit: {t('error.unexpected', detail=detail)}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _print_error(error: TpkitError) -> None:
@@ -93,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"tpkit {__version__}", help=t("cli.version")
     )
     commands = parser.add_subparsers(title=t("cli.commands"), metavar="COMMAND", required=True)
+    # A path argument may not be empty: '' would name the current folder.
+    paths_of = _refuse_empty_paths
 
     def command(
         name: str,
@@ -190,7 +202,29 @@ def _parser() -> argparse.ArgumentParser:
     from tpkit.teaching.cli import add_teaching_commands
 
     add_teaching_commands(command, commands)
+    paths_of(parser)
     return parser
+
+
+_PATH_METAVARS = frozenset(
+    {"PATH", "OUT", "DIR", "FILE", "WORKBOOK", "SPREADSHEET", "EXPORT", "CSV", "FOLDER", "LOG"}
+)
+
+
+def _non_empty_path(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(t("error.path.empty"))
+    return value
+
+
+def _refuse_empty_paths(parser: argparse.ArgumentParser) -> None:
+    """Every argument named as a path (by its metavar), in every command, refuses ''."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                _refuse_empty_paths(sub)
+        elif action.metavar in _PATH_METAVARS and action.type is None:
+            action.type = _non_empty_path
 
 
 def _new(arguments: argparse.Namespace) -> int:
@@ -204,8 +238,10 @@ def _new(arguments: argparse.Namespace) -> int:
     else:
         team = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "Team"
         workbook = blank(team, language or current_language())
-    if arguments.team:
-        workbook.meta.team = arguments.team
+    if arguments.team is not None:
+        if not arguments.team.strip():
+            raise TpkitError("error.team_empty")
+        workbook.meta.team = arguments.team.strip()
     if arguments.industry:
         workbook.meta.industry = arguments.industry
     create(path, workbook, overwrite=arguments.force)

@@ -3,7 +3,10 @@ in the user's language; the CLI shows them as one line each, never as a tracebac
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Any
 
 from tpkit.i18n import t
@@ -23,6 +26,33 @@ class TpkitError(Exception):
 
     def __str__(self) -> str:
         return self.message()
+
+
+NAME_MAX = 255  # characters of one file or folder name on common file systems
+
+
+def path_error(error: OSError, path: str | os.PathLike[str] | None = None) -> TpkitError:
+    """An operating system's refusal to read or write a path, as one line that says the
+    path, the problem and the fix (a folder given as the output, a file where a folder
+    should be, a read-only folder, a name too long) rather than an internal error."""
+    file = FilePath(os.fspath(path if path is not None else error.filename or ""))
+    shown = str(file)
+    if error.errno == errno.ENAMETOOLONG:
+        length = max((len(part) for part in file.parts), default=0)
+        return TpkitError("error.path.too_long", file=shown, length=length, limit=NAME_MAX)
+    blocking = next(
+        (p for p in file.parents if p.is_file() or (p.is_symlink() and not p.exists())), None
+    )
+    if blocking is not None and error.errno in (errno.ENOTDIR, errno.EEXIST, errno.ENOENT):
+        return TpkitError("error.path.not_a_folder", file=shown, parent=str(blocking))
+    if isinstance(error, IsADirectoryError) or file.is_dir():
+        return TpkitError("error.path.is_folder", file=shown)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = file if file.is_dir() else file.parent
+        return TpkitError("error.path.read_only", file=shown, folder=str(folder))
+    if error.errno == errno.ENOENT:
+        return TpkitError("error.path.missing", file=shown, folder=str(file.parent))
+    return TpkitError("error.path.other", file=shown, detail=error.strerror or str(error))
 
 
 def format_path(path: Path) -> str:

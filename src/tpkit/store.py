@@ -27,7 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from tpkit.errors import LocatedProblem, TpkitError, WorkbookInvalid
+from tpkit.errors import NAME_MAX, LocatedProblem, TpkitError, WorkbookInvalid, path_error
 from tpkit.fileformat import decode, dumps, loads, too_large
 from tpkit.model import Workbook, integrity_problems, now
 
@@ -37,7 +37,17 @@ _parsed: OrderedDict[Path, tuple[bytes, Workbook]] = OrderedDict()  # path → (
 
 
 def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
+    return path.with_name(f".{_side_stem(path)}.lock")
+
+
+def _side_stem(path: Path) -> str:
+    """The workbook's name in its side files (lock, temporary files): the name itself,
+    or, for a name near the file system's limit, its start and a hash of it, so that the
+    side file's longer name still fits."""
+    if len(path.name.encode()) <= NAME_MAX - 50:
+        return path.name
+    digest = hashlib.blake2b(path.name.encode(), digest_size=4).hexdigest()
+    return f"{path.name.encode()[:150].decode(errors='ignore')}~{digest}"
 
 
 @contextmanager
@@ -53,6 +63,12 @@ def locked(path: str | os.PathLike[str]) -> Any:
         raise TpkitError(
             "error.locked", file=str(path), seconds=int(LOCK_TIMEOUT_SECONDS)
         ) from None
+    except PermissionError:
+        raise TpkitError(
+            "error.path.lock_read_only", file=str(path), folder=str(path.parent)
+        ) from None
+    except OSError as error:
+        raise path_error(error, path) from None
     try:
         yield
     finally:
@@ -124,6 +140,8 @@ def update(path: str | os.PathLike[str], change: Callable[[Workbook], object]) -
 def create(path: str | os.PathLike[str], workbook: Workbook, overwrite: bool = False) -> Path:
     """Write a new workbook file, refusing to replace an existing one unless asked."""
     path = Path(path)
+    if path.is_dir():
+        raise TpkitError("error.path.is_folder", file=str(path))
     if path.exists() and not overwrite:
         raise TpkitError("error.exists", file=str(path))
     if path.suffix.lower() not in (".yaml", ".yml"):
@@ -131,7 +149,7 @@ def create(path: str | os.PathLike[str], workbook: Workbook, overwrite: bool = F
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
+        raise path_error(error, path) from None
     with locked(path):
         _write(path, workbook)
     return path
@@ -158,13 +176,15 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None
     ``data`` is the bytes, or a function that writes them to a stream (a Parquet
     writer), so a large file never sits in memory twice.
     """
+    if path.is_dir():  # checked first: the rename would fail only after all the work
+        raise TpkitError("error.path.is_folder", file=str(path))
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     try:
         descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+            dir=path.parent, prefix=f".{_side_stem(path)}.{os.getpid()}.", suffix=".tmp"
         )
     except OSError as error:
-        raise TpkitError("error.cannot_write", file=str(path), detail=error.strerror) from None
+        raise path_error(error, path) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
             if callable(data):
@@ -175,8 +195,10 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename in (temporary, str(path)):
+            raise path_error(error, path) from None  # the disk is full, the folder went
         raise
     _fsync_folder(path.parent)
     remove_stale_temporaries(path)
@@ -194,8 +216,9 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     Called after each save of that file, so leftovers never pile up (a killed writer
     cannot clean up after itself)."""
     removed = []
-    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        if _writer_gone(candidate, path.name):
+    stem = _side_stem(path)
+    for candidate in path.parent.glob(f".{glob.escape(stem)}.*.tmp"):
+        if _writer_gone(candidate, stem):
             with suppress(OSError):  # another saver removed it first, or cannot be touched
                 candidate.unlink()
                 removed.append(candidate)

@@ -81,6 +81,8 @@ def check(parameters: ReportParameters) -> ReportParameters:
         )
     if parameters.logo and not Path(parameters.logo).is_file():
         raise TpkitError("error.no_such_file", file=parameters.logo)
+    if parameters.logo and not is_image(Path(parameters.logo)):
+        raise TpkitError("error.logo_not_image", file=parameters.logo)
     if not is_css_colour(parameters.accent):
         raise TpkitError("error.report_bad_colour", value=parameters.accent)
     return replace(
@@ -89,3 +91,21 @@ def check(parameters: ReportParameters) -> ReportParameters:
         logo=str(Path(parameters.logo).resolve()) if parameters.logo else "",
         language=parameters.language or workbook.meta.language,
     )
+
+
+# The first bytes of the image formats a browser (and WeasyPrint) shows as a logo.
+_IMAGE_STARTS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def is_image(path: Path) -> bool:
+    """Whether a file is a PNG, JPEG, GIF, WebP or SVG image, by its content (a name
+    ending in .png proves nothing): a logo that is not one would print as a broken box."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False
+    if start.startswith(_IMAGE_STARTS) or (start[:4] == b"RIFF" and start[8:12] == b"WEBP"):
+        return True
+    text = start.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return text.startswith((b"<svg", b"<?xml", b"<!doctype svg")) and b"<svg" in text

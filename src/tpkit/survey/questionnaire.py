@@ -199,22 +199,16 @@ LIMESURVEY_COLUMNS: tuple[str, ...] = (
     "same_default",
     "hidden",
 )
-# What makes a spreadsheet cell a formula (the whitespace ones cannot survive _ls_text).
-_SPREADSHEET_FORMULA_SIGNS = ("=", "+", "-", "@")
 # LimeSurvey question types: list (radio), long free text, multiple choice, short text.
 _LIMESURVEY_TYPE = {"single": "L", "open": "T", "multiple": "M"}
 
 
 def _ls_text(text: str) -> str:
     """User text as LimeSurvey shows it literally: its texts are HTML, and braces start
-    an expression, so both are escaped (entities are never read as expressions). The
-    file is a spreadsheet's tab-separated text too, so a leading formula sign becomes
-    its entity: LimeSurvey still shows "=", a spreadsheet never runs it."""
+    an expression, so both are escaped (entities are never read as expressions). A
+    leading formula sign is made harmless for spreadsheets by :func:`to_limesurvey`."""
     escaped = html.escape(" ".join(text.split()), quote=False)
-    escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
-    if escaped.startswith(_SPREADSHEET_FORMULA_SIGNS):
-        escaped = f"&#{ord(escaped[0])};{escaped[1:]}"
-    return escaped
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _ls_code(measure: str, number: int) -> str:
