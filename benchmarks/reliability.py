@@ -2,9 +2,9 @@
 anything slips through. Every figure should read "0 failures".
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/reliability.py [PART ...]``;
-parts: hostile, killed-saves). Each hostile file is validated by ``tpkit validate`` in its
-own process, whose own peak memory (``wait4``) is compared with validating the Shawna
-sample.
+parts: hostile, killed-saves, lock-waits, path-fuzz). Each hostile file is validated by
+``tpkit validate`` in its own process, whose own peak memory (``wait4``) is compared
+with validating the Shawna sample.
 """
 
 from __future__ import annotations
@@ -150,7 +150,51 @@ def killed_saves(folder: Path, kills: int = 200) -> dict[str, str]:
     }
 
 
-PARTS = {"hostile": hostile, "killed-saves": killed_saves}
+def lock_waits(folder: Path) -> dict[str, str]:
+    """16 writers × 50 updates of one workbook at once: the longest wait for the lock,
+    with the queue (first come, first served) and, as the baseline, the file lock alone."""
+    import statistics
+
+    sys.path.insert(0, str(ROOT))
+    from tests.test_fair_lock import MAX_WAIT_SECONDS, stress
+
+    figures, failures = {}, 0
+    for mode, name in (("plain", "baseline, file lock alone"), ("fair", "queue + file lock")):
+        start = time.perf_counter()
+        waits, counts = stress(folder, 16, 50, mode)
+        lost = sum(50 - int(count or 0) for count in counts.values())
+        waits.sort()
+        figures[f"{name}: longest / 95th / median wait"] = (
+            f"{waits[-1]:.2f} s / {waits[int(len(waits) * 0.95)]:.2f} s / "
+            f"{statistics.median(waits):.3f} s ({len(waits)} updates, "
+            f"{time.perf_counter() - start:.1f} s in all, {lost} lost)"
+        )
+        if mode == "fair":
+            failures = lost + (waits[-1] >= MAX_WAIT_SECONDS)
+    figures[f"queue: lost updates + waits of {MAX_WAIT_SECONDS:.0f} s or more"] = str(failures)
+    return figures
+
+
+def path_fuzz(folder: Path) -> dict[str, str]:
+    """Every subcommand with mistaken and right paths and arguments (tests/test_cli_fuzz)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.test_cli_fuzz import run_fuzz
+
+    start = time.perf_counter()
+    count, failures = run_fuzz(folder)
+    return {
+        "invocations": f"{count} in {time.perf_counter() - start:.1f} s",
+        "internal errors or tracebacks": str(len(failures)),
+        **{f"failure {n}": str(failure)[:160] for n, failure in enumerate(failures[:5], 1)},
+    }
+
+
+PARTS = {
+    "hostile": hostile,
+    "killed-saves": killed_saves,
+    "lock-waits": lock_waits,
+    "path-fuzz": path_fuzz,
+}
 
 
 def main() -> None:

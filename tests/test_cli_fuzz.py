@@ -10,8 +10,11 @@ and from right ones; a seeded generator keeps a failure reproducible. Runs in-pr
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import random
 import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -151,27 +154,39 @@ def test_every_command_is_fuzzed():
     assert fuzzed == leaves and len(leaves) >= 19
 
 
+def run_fuzz(folder: Path) -> tuple[int, list[tuple]]:
+    """Every invocation, each in a fresh copy of the sandbox; returns how many ran and
+    those that ended in an internal error (or let an exception out)."""
+    internal = t("error.unexpected", detail="").split("(")[0].strip()
+    invocations, failures = _invocations(), []
+    home = os.getcwd()
+    try:
+        for number, arguments in enumerate(invocations):
+            place = folder / f"run{number % 2}"
+            shutil.rmtree(place, ignore_errors=True)  # each run starts from the same files
+            _sandbox(place)
+            os.chdir(place)
+            err = io.StringIO()
+            try:
+                with redirect_stdout(io.StringIO()), redirect_stderr(err):
+                    status = main(arguments)
+            except SystemExit as stop:  # argparse: exit 2 with its usage line
+                status = stop.code
+            except Exception as error:  # exactly what the fuzz looks for
+                failures.append((arguments, f"escaped: {type(error).__name__}: {error}"))
+                continue
+            finally:
+                os.chdir(home)
+            text = err.getvalue()
+            if internal in text or "Traceback" in text or status not in (0, 1, 2, 3, 4):
+                failures.append((arguments, status, text.strip()[-300:]))
+    finally:
+        os.chdir(home)
+    return len(invocations), failures
+
+
 @pytest.mark.slow
-def test_no_invocation_ends_in_an_internal_error(tmp_path, monkeypatch, capsys):
-    internal = t("error.unexpected", detail="").split("(")[0].strip()  # "unexpected internal error"
-    monkeypatch.chdir(tmp_path)
-    failures = []
-    invocations = _invocations()
-    for number, arguments in enumerate(invocations):
-        folder = tmp_path / f"run{number % 2}"
-        shutil.rmtree(folder, ignore_errors=True)  # each run starts from the same files
-        _sandbox(folder)
-        capsys.readouterr()
-        monkeypatch.chdir(folder)
-        try:
-            status = main(arguments)
-        except SystemExit as stop:  # argparse: exit 2 with its usage line
-            status = stop.code
-        except Exception as error:  # exactly what this test looks for
-            failures.append((arguments, f"escaped: {type(error).__name__}: {error}"))
-            continue
-        err = capsys.readouterr().err
-        if internal in err or "Traceback" in err or status not in (0, 1, 2, 3, 4):
-            failures.append((arguments, status, err.strip()[-300:]))
+def test_no_invocation_ends_in_an_internal_error(tmp_path):
+    count, failures = run_fuzz(tmp_path)
     assert not failures, "\n".join(map(str, failures))
-    assert len(invocations) > 150
+    assert count > 150

@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,27 +52,36 @@ def _side_stem(path: Path) -> str:
 
 @contextmanager
 def locked(path: str | os.PathLike[str]) -> Any:
-    """Hold the workbook's lock: other processes wait until it is released."""
+    """Hold the workbook's lock: other processes wait until it is released, in the order
+    they came (:mod:`tpkit.fairlock`), so no writer waits while others go again and again."""
     from filelock import FileLock, Timeout
 
+    from tpkit.fairlock import QueueTimeout, turn
+
     path = Path(path)
-    lock = FileLock(lock_path(path), timeout=LOCK_TIMEOUT_SECONDS)
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    queue = path.with_name(f".{_side_stem(path)}.queue")
+    held = ExitStack()  # what to let go of, last taken first
     try:
-        lock.acquire()
-    except Timeout:
-        raise TpkitError(
-            "error.locked", file=str(path), seconds=int(LOCK_TIMEOUT_SECONDS)
-        ) from None
-    except PermissionError:
-        raise TpkitError(
-            "error.path.lock_read_only", file=str(path), folder=str(path.parent)
-        ) from None
-    except OSError as error:
-        raise path_error(error, path) from None
-    try:
+        held.enter_context(turn(queue, deadline, stale_seconds=LOCK_TIMEOUT_SECONDS + 60))
+        lock = FileLock(lock_path(path), timeout=max(deadline - time.monotonic(), 0))
+        lock.acquire(poll_interval=0.002)
+        held.callback(lock.release)
+    except BaseException as error:
+        held.close()
+        if isinstance(error, Timeout | QueueTimeout):
+            raise TpkitError(
+                "error.locked", file=str(path), seconds=int(LOCK_TIMEOUT_SECONDS)
+            ) from None
+        if isinstance(error, PermissionError):
+            raise TpkitError(
+                "error.path.lock_read_only", file=str(path), folder=str(path.parent)
+            ) from None
+        if isinstance(error, OSError):
+            raise path_error(error, path) from None
+        raise
+    with held:
         yield
-    finally:
-        lock.release()
 
 
 def read(path: str | os.PathLike[str]) -> Workbook:
