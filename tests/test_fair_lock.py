@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,19 @@ def test_a_writer_that_goes_again_and_again_does_not_starve_another(workbook_fil
         hog.kill()
         hog.wait()
     assert waited < 1.5, f"waited {waited:.2f} s while the other writer went again and again"
+
+
+def test_a_writer_killed_but_not_yet_reaped_does_not_hold_the_queue(workbook_file):
+    from tpkit.fairlock import _HOST
+
+    zombie = subprocess.Popen([PYTHON, "-c", "pass"])
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        time.sleep(0.01)  # exited; not waited for, so still in the process table
+    queue = workbook_file.with_name(f".{workbook_file.name}.queue")
+    queue.mkdir()
+    (queue / f"{1:020d}-{zombie.pid}-{_HOST}-1").touch()
+    try:
+        store.update(workbook_file, lambda wb: setattr(wb.meta, "team", "After a zombie"))
+    finally:
+        zombie.wait()
+    assert store.read(workbook_file).meta.team == "After a zombie"

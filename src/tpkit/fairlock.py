@@ -106,10 +106,16 @@ def _remove(ticket: Path) -> bool:
 
 
 def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie (killed, not yet reaped: it holds
+    no lock any more, but still answers to a signal)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): the signal's answer is all there is
+    return state != "Z"
