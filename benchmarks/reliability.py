@@ -2,9 +2,11 @@
 anything slips through. Every figure should read "0 failures".
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/reliability.py [PART ...]``;
-parts: hostile, killed-saves, lock-waits, path-fuzz). Each hostile file is validated by
-``tpkit validate`` in its own process, whose own peak memory (``wait4``) is compared
-with validating the Shawna sample.
+parts: hostile, killed-saves, lock-waits, path-fuzz, words). Each hostile file is
+validated by ``tpkit validate`` in its own process, whose own peak memory (``wait4``) is
+compared with validating the Shawna sample. "words" times ``tpkit report`` of the Shawna
+sample with the longest unbroken words the model takes (a 300-letter name, a
+10,000-letter stage text) against the sample itself.
 """
 
 from __future__ import annotations
@@ -189,11 +191,45 @@ def path_fuzz(folder: Path) -> dict[str, str]:
     }
 
 
+def _long_words(folder: Path) -> dict[str, Path]:
+    """The Shawna sample as it is, and with the longest one-word name and text it may hold."""
+    from tpkit.model import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+    from tpkit.store import create, read
+
+    plain = read(SAMPLE)
+    long = plain.model_copy(deep=True)
+    long.touchpoints[0].name = "x" * MAX_NAME_LENGTH
+    long.stages[0].name = "s" * MAX_NAME_LENGTH
+    long.stages[0].doing = "y" * MAX_TEXT_LENGTH
+    long.touchpoints[1].notes = "n" * MAX_TEXT_LENGTH
+    return {
+        "the Shawna sample (baseline)": create(folder / "plain.yaml", plain),
+        "with a 300-letter name and 10,000-letter texts": create(folder / "long.yaml", long),
+    }
+
+
+def words(folder: Path) -> dict[str, str]:
+    figures, baseline, failures = {}, 0.0, 0
+    for name, path in _long_words(folder).items():
+        status, seconds, _, output = _run(
+            ["report", str(path), "-o", str(path.with_suffix(".pdf"))]
+        )
+        baseline = baseline or seconds
+        failures += status != 0 or seconds > 1.5 * baseline
+        figures[f"tpkit report, {name}"] = (
+            f"{seconds:.1f} s ({seconds / baseline:.2f}× baseline)"
+            + ("" if status == 0 else f", exit {status}: {output.strip()[:60]}")
+        )
+    figures["reports of long words failing or over 1.5× the baseline"] = str(failures)
+    return figures
+
+
 PARTS = {
     "hostile": hostile,
     "killed-saves": killed_saves,
     "lock-waits": lock_waits,
     "path-fuzz": path_fuzz,
+    "words": words,
 }
 
 

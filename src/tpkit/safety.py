@@ -62,6 +62,95 @@ def spreadsheet_csv(
 
 
 # ---------------------------------------------------------------------------------------
+# User text as every view shows it (reports, charts, widgets). Two things a name can do
+# to its surroundings are undone here, once, for all views:
+# - direction: the explicit directional formatting characters (embeddings, overrides,
+#   isolates: U+202A–U+202E, U+2066–U+2069) are invisible, and in a name their only
+#   effect is to make it read as something else ("abc\u202egnp.exe" shows "abcexe.png")
+#   and to reverse the text after it. They are removed; a text with right-to-left letters
+#   (Hebrew, Arabic, …) is then isolated (FSI … PDI, the characters behind HTML's <bdi>),
+#   so it keeps its own order without pulling the numbers or words beside it into it.
+# - length: WeasyPrint's line breaking is quadratic in the length of one unbroken word
+#   (a 10,000-letter word: more than a minute). A word longer than LONGEST_WORD gets a
+#   zero-width break opportunity every LONGEST_WORD characters, and a view prints at most
+#   PRINTED_NAME / PRINTED_TEXT characters of a field, cut at a word with "…".
+
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+WORD_BREAK = "\u200b"  # zero-width space: a place to break, nothing drawn
+LONGEST_WORD = 40  # "Rechtsschutzversicherungsgesellschaften" (39) still hyphenates whole
+PRINTED_NAME = 200
+PRINTED_TEXT = 1_000
+ELLIPSIS = "…"
+_LONG_WORD = re.compile(rf"[^\s{WORD_BREAK}]{{{LONGEST_WORD + 1},}}")
+
+
+def isolated(text: str) -> str:
+    """The text without directional controls, isolated if it holds right-to-left letters."""
+    text = DIRECTION_CONTROLS.sub("", text)
+    if _RIGHT_TO_LEFT.search(text):
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    return text
+
+
+def breakable(text: str) -> str:
+    """Words longer than LONGEST_WORD with a zero-width break every LONGEST_WORD letters."""
+
+    def split(match: re.Match[str]) -> str:
+        word = match.group()
+        return WORD_BREAK.join(
+            word[i : i + LONGEST_WORD] for i in range(0, len(word), LONGEST_WORD)
+        )
+
+    return _LONG_WORD.sub(split, text)
+
+
+def capped(text: str, limit: int) -> str:
+    """At most ``limit`` characters: a longer text is cut at its last space in the final
+    fifth (else mid-word) and ends with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    space = cut.rfind(" ")
+    if space >= limit * 4 // 5:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def shown_text(text: str, limit: int = PRINTED_TEXT) -> str:
+    """User text ready for any view: direction controls gone (isolated if right-to-left),
+    at most ``limit`` characters, long words breakable. Applying it twice changes nothing
+    (zero-width spaces already there are taken out and put back where they belong)."""
+    plain = DIRECTION_CONTROLS.sub("", text).replace(WORD_BREAK, "")
+    return isolated(breakable(capped(plain, limit)))
+
+
+# Fields printed as names (one line in a table cell, a chart label); the rest are texts.
+_NAME_FIELDS = frozenset({"name", "what", "participant", "team"})
+# Blocks that are settings for the kit, not text a view prints: left as they are.
+_SETTINGS = frozenset({"digital", "diagnostics"})
+
+
+def shown_workbook(workbook: Workbook) -> Workbook:
+    """A copy of the workbook with :func:`shown_text` applied to every printed text, so
+    that tables, charts and the journey map all show the same safe text."""
+
+    def clean(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: v if k in _SETTINGS else clean(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(item, key) for item in value]
+        if isinstance(value, str) and key not in _ID_FIELDS:
+            return shown_text(value, PRINTED_NAME if key in _NAME_FIELDS else PRINTED_TEXT)
+        return value
+
+    return Workbook.model_validate(clean(workbook.model_dump()))
+
+
+# ---------------------------------------------------------------------------------------
 # Personal data in printed reports. A report leaves the team (it is mailed, printed,
 # archived), so contact details typed into notes and the names of the people who rated
 # are replaced unless the team asks otherwise.

@@ -32,6 +32,7 @@ from tpkit.charts.style import (
 )
 from tpkit.i18n import t
 from tpkit.model import Workbook
+from tpkit.safety import PRINTED_NAME, shown_text
 from tpkit.survey.metrics import Figure, Gap, Tally, summarise
 
 HEADLINES = ("csat", "nps", "ces")  # the figures a reader looks for first, in that order
@@ -49,9 +50,10 @@ def headline(figures: Iterable[Figure]) -> str | None:
 
 
 def names(workbook: Workbook, language: str | None) -> dict[str, str]:
-    """Touchpoint id → name, with the answers about the whole firm named too."""
+    """Touchpoint id → name as shown (:func:`tpkit.safety.shown_text`), with the answers
+    about the whole firm named too."""
     return {"": t("navigator.whole_firm", language)} | {
-        tp.id: tp.name for tp in workbook.touchpoints
+        tp.id: shown_text(tp.name, PRINTED_NAME) for tp in workbook.touchpoints
     }
 
 

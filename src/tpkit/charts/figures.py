@@ -40,6 +40,7 @@ from tpkit.charts.style import (
 )
 from tpkit.i18n import t
 from tpkit.model import KINDS, PHASES, Workbook
+from tpkit.safety import shown_workbook
 
 SCORES = [1, 2, 3, 4, 5]
 MATRIX = (640, 540)  # plot width and height of the quality matrix, px
@@ -247,7 +248,7 @@ def _covers(box: Box, dot: tuple[float, float, float]) -> bool:
 
 def quality_matrix(workbook: Workbook, language: str | None = None) -> alt.LayerChart | alt.Chart:
     """Contact quality against process quality per touchpoint: which of the two to fix."""
-    data = quality_data(workbook)
+    data = quality_data(shown_workbook(workbook))
     if data.empty:
         return message("chart.quality", language)
     tables = Datasets()
@@ -365,7 +366,7 @@ def rating_spread(workbook: Workbook, language: str | None = None) -> alt.FacetC
     Rows are numbered (labels come from a lookup) so that each participant's dot can sit
     a little above or below the row line: equal scores stay visible side by side.
     """
-    data = spread_data(workbook)
+    data = spread_data(shown_workbook(workbook))
     if data.empty:
         return message("chart.spread", language)
     tables = Datasets()

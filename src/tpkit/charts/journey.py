@@ -38,6 +38,7 @@ from tpkit.charts.style import (
 )
 from tpkit.i18n import label, t
 from tpkit.model import Workbook
+from tpkit.safety import shown_workbook
 
 SIZE = 12  # body text in px: 7 pt when 1280 px are printed 270 mm wide
 LINE = 14
@@ -123,6 +124,7 @@ def journey_map(
     """
     if not workbook.stages:
         return message("chart.journey", language)
+    workbook = shown_workbook(workbook)
     stages = journey_data(workbook)
     grid = _Grid(len(stages), width)
     canvas = _Canvas()

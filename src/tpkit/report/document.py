@@ -54,12 +54,12 @@ def cover_html(ctx: ReportContext) -> str:
         (ctx.label("field", "team"), meta.team),
         (ctx.label("field", "company"), meta.company),
         (ctx.label("field", "industry"), ctx.label("industry", meta.industry)),
-        (ctx.text("cover.period"), ctx.period.strip()),
+        (ctx.text("cover.period"), ctx.period_shown),
         (ctx.label("field", "language"), ctx.label("language", ctx.language)),
         (ctx.text("cover.date"), issued_on(ctx)),
     ]
     rows = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in facts if value)
-    period = f'<p class="tp-cover-period">{esc(ctx.period)}</p>' if ctx.period.strip() else ""
+    period = f'<p class="tp-cover-period">{esc(ctx.period_shown)}</p>' if ctx.period_shown else ""
     kicker = meta.company or meta.team
     return (
         f'<div class="tp-cover tex2jax_ignore mathjax_ignore" lang="{esc(ctx.language)}">'

@@ -27,7 +27,7 @@ from tpkit.charts.feedback import HEADLINES, gap_chart, headline, names, overall
 from tpkit.i18n import t
 from tpkit.model import Workbook
 from tpkit.report import sections
-from tpkit.safety import mask_contacts, mask_names, pseudonyms
+from tpkit.safety import mask_contacts, mask_names, pseudonyms, shown_text
 from tpkit.survey import responses
 from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
 from tpkit.survey.metrics import MIN_SAMPLE, Figure, Gap, Tally, gaps, summarise, tally
@@ -258,10 +258,15 @@ def body(ctx: sections.ReportContext) -> str:
     if not ctx.workbook_path:
         return sections.note(t("navigator.empty", ctx.language))
     mask = masker(ctx.workbook, ctx.language) if ctx.mask_personal_data else None
-    feedback = collect(ctx.workbook, ctx.workbook_path, ctx.period, mask)
+    feedback = collect(
+        ctx.workbook,
+        ctx.workbook_path,
+        ctx.period,
+        lambda text: shown_text(mask(text) if mask else text),
+    )
     if not feedback.responses:
         key = "navigator.empty_period" if feedback.stored else "navigator.empty"
-        return sections.note(t(key, ctx.language, period=ctx.period))
+        return sections.note(t(key, ctx.language, period=ctx.period_shown))
     shown, language = ctx.shown, ctx.language
     return "".join(
         [

@@ -30,7 +30,7 @@ from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import diagnostics, digital, feedback
 from tpkit.report.coverage import coverage_html
 from tpkit.report.journey import journey_html
-from tpkit.safety import inline_svg, mask_workbook
+from tpkit.safety import PRINTED_NAME, inline_svg, mask_workbook, shown_text, shown_workbook
 
 DISAGREEMENTS_SHOWN = 8  # touchpoints in the "where the team disagrees" list
 KEEP_TOGETHER_ROWS = 12  # a table this short moves to the next page whole rather than split
@@ -58,10 +58,11 @@ class ReportContext:
 
     @cached_property
     def shown(self) -> Workbook:
-        """The workbook as the report prints it: masked once, shared by every section."""
+        """The workbook as the report prints it, shared by every section: masked once,
+        then its texts made safe to print (:func:`tpkit.safety.shown_text`)."""
         if self.mask_personal_data:
-            return mask_workbook(self.workbook, self.language)
-        return self.workbook
+            return shown_workbook(mask_workbook(self.workbook, self.language))
+        return shown_workbook(self.workbook)
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -76,7 +77,12 @@ class ReportContext:
     @property
     def report_title(self) -> str:
         team = self.shown.meta.team
-        return self.title.strip() or self.text("default_title", team=team)
+        return shown_text(self.title.strip(), PRINTED_NAME) or self.text("default_title", team=team)
+
+    @property
+    def period_shown(self) -> str:
+        """The period as printed (the period itself still selects the responses)."""
+        return shown_text(self.period.strip(), PRINTED_NAME)
 
     def text(self, key: str, **values: Any) -> str:
         """A report text (``report.KEY``) in the report's language."""
