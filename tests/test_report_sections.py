@@ -150,7 +150,42 @@ def test_names_are_masked_as_whole_words_with_or_without_their_role():
     names = {"Maya (Marketing)": "P1", "Al": "P2"}
     assert mask_names("Ask Maya (Marketing) or Maya.", names) == "Ask P1 or P1."
     assert mask_names("Mayan art", names) == "Mayan art"
-    assert mask_names("Al said: all fine", names) == "Al said: all fine"  # too short for text
+    # a name under three letters is masked as written, never as the word "all" or "al"
+    assert mask_names("Al said: all fine, al dente", names) == "P2 said: all fine, al dente"
+
+
+def test_known_people_are_masked_in_any_case_and_part():
+    """Issue 11: lower case, a first or last name on its own, a name in an owner field or
+    a comment; a part two people share names neither of them; the firm's name stays."""
+    names = {"Anna Rossi": "P1", "Anna Meier": "P2", "Luca Bernasconi": "P3"}
+    text = "anna rossi and ROSSI met Meier; Anna called luca. Elettro Bernasconi SA"
+    masked = mask_names(text, names, shared="[name]", public="Elettro Bernasconi SA")
+    assert masked == "P1 and P1 met P2; [name] called P3. Elettro Bernasconi SA"
+    assert mask_names("Write to anna.rossi@firm.ch", names) == "Write to anna.rossi@firm.ch"
+
+
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "anna at example dot com",
+        "anna [at] example [dot] com",
+        "anna(at)example(dot)co(dot)uk",
+        "Anna.Rossi AT firm DOT ch",
+        "anna at example.com",
+    ],
+)
+def test_spelt_out_email_addresses_are_masked(spelt):
+    assert mask_contacts(f"Mail {spelt} today", "en") == "Mail [e-mail] today"
+
+
+@pytest.mark.parametrize("number", ["555-1234", "555 1234", "555.1234"])
+def test_seven_digit_phone_numbers_are_masked(number):
+    assert mask_contacts(f"Call {number}, please.", "en") == "Call [phone], please."
+
+
+@pytest.mark.parametrize("text", ["order 1234567", "1 234 567 visits", "look at the dot"])
+def test_seven_digit_figures_and_plain_at_stay(text):
+    assert mask_contacts(text, "en") == text
 
 
 def test_masking_a_workbook_reaches_every_text_but_no_id():

@@ -156,21 +156,34 @@ def shown_workbook(workbook: Workbook) -> Workbook:
 # are replaced unless the team asks otherwise.
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# Addresses spelt out to fool harvesters: "anna at example dot com", "anna [at] example
+# [dot] com", "anna(at)example.com". "at" must be followed by a domain with at least one
+# dot, spelt or written, before a top-level domain of letters.
+_AT = r"(?:\s*[\[(]\s*at\s*[\])]\s*|\s+at\s+)"
+_DOT = r"(?:\s*[\[(]\s*dot\s*[\])]\s*|\s+dot\s+|\.)"
+_SPELT_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.%+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,6}}(?![\w-])",
+    re.IGNORECASE,
+)
 # A run of digit groups with single separators between them, optionally opened with
 # "+41" or "(555)"; :func:`_looks_like_phone` then decides whether it is a phone number.
 _DIGIT_RUN = re.compile(r"(?<![\w+.,/-])\+?\(?\d{1,4}\)?(?:[ \u00a0.\-/]?\(?\d{1,4}\)?)+(?![\w])")
 _DATE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2\d{2,4}")
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:([ \u00a0.])\d{3})(?:\1\d{3})*")
-_PHONE_DIGITS = range(8, 16)  # E.164 numbers have at most 15 digits; 8 or fewer are codes
+_PHONE_DIGITS = range(7, 16)  # E.164 numbers have at most 15 digits; fewer than 7 are codes
+_LOCAL_NUMBER = re.compile(r"\d{3}[ \u00a0.\-/]\d{4}")  # 555-1234: a number without area code
 
 
 def _looks_like_phone(candidate: str) -> bool:
     """Phone numbers have 8–15 digits and start with "+", "(" or a trunk "0", or come in
-    three or more groups (555 123 4567). Dates, years, ranges such as 2025-2026, scores
-    and amounts written in thousands (12 500 000) do not qualify."""
+    three or more groups (555 123 4567); a seven-digit one is written 555-1234. Dates,
+    years, ranges such as 2025-2026, scores and amounts written in thousands (12 500 000)
+    do not qualify."""
     groups = re.findall(r"\d+", candidate)
     if sum(map(len, groups)) not in _PHONE_DIGITS:
         return False
+    if sum(map(len, groups)) == 7:  # seven digits: only as a local number, 555-1234
+        return bool(_LOCAL_NUMBER.fullmatch(candidate))
     if candidate.startswith(("+", "(")):
         return True
     if _DATE.fullmatch(candidate) or _THOUSANDS.fullmatch(candidate):
@@ -184,6 +197,7 @@ def mask_contacts(text: str, language: str) -> str:
     """Replaces e-mail addresses and phone numbers with a translated placeholder."""
     email, phone = t("report.mask.email", language), t("report.mask.phone", language)
     text = _EMAIL.sub(lambda _: email, text)  # a function: the placeholder is not a pattern
+    text = _SPELT_EMAIL.sub(lambda _: email, text)
     return _DIGIT_RUN.sub(
         lambda match: phone if _looks_like_phone(match.group()) else match.group(), text
     )
@@ -198,21 +212,53 @@ def pseudonyms(names: Iterable[str], language: str) -> dict[str, str]:
     }
 
 
-_SHORTEST_NAME = 3  # shorter names ('A', 'MK') would also hit ordinary words in free text
+_SHORTEST_WORD = 3  # shorter names ('Al', 'MK') only as written: 'al' is a word of its own
 
 
-def mask_names(text: str, replacements: dict[str, str]) -> str:
-    """Replaces whole-word occurrences of each name, and of the name without a trailing
-    "(role)", so 'Maya (Marketing)' and a later mention of 'Maya' both become the pseudonym."""
-    variants: dict[str, str] = {}
+def _without_role(name: str) -> str:
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
+
+
+def mask_names(
+    text: str, replacements: dict[str, str], shared: str | None = None, public: str = ""
+) -> str:
+    """Replaces each known person's name with their pseudonym: the whole name, with or
+    without a trailing "(role)" ('Maya (Marketing)', 'Maya'), and each part of it on its
+    own ('Anna', 'Rossi'), as whole words in any case ('anna rossi'). Names and parts
+    under three letters only with the case as written. A part two people share
+    becomes ``shared`` (one pseudonym would name the wrong person). A part that is a word
+    of ``public`` (the team's and the firm's names: 'Elettro Bernasconi') is left alone
+    on its own: the firm's name is not personal data."""
+    firm = {_key(word) for word in re.findall(r"\w[\w'’-]*", public)}
+    whole: dict[str, str] = {}
+    parts: dict[str, str] = {}
     for name, pseudonym in replacements.items():
-        for variant in (name.strip(), re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()):
-            if len(variant) >= _SHORTEST_NAME:
-                variants.setdefault(variant, pseudonym)
-    if not variants:
+        for variant in (name.strip(), _without_role(name)):
+            if variant:
+                whole.setdefault(_key(variant), pseudonym)
+        words = re.findall(r"\w[\w'’-]*", _without_role(name))
+        for part in words if len(words) > 1 else []:
+            if _key(part) in firm:
+                continue
+            known = parts.setdefault(_key(part), pseudonym)
+            if known != pseudonym:
+                parts[_key(part)] = shared if shared is not None else known
+    found = {**parts, **whole}  # a whole name wins over a part spelt the same
+    if not found:
         return text
-    pattern = "|".join(re.escape(name) for name in sorted(variants, key=len, reverse=True))
-    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: variants[m.group()], text)
+    pattern = "|".join(
+        re.escape(key) if len(key) < _SHORTEST_WORD else f"(?i:{re.escape(key)})"
+        for key in sorted(found, key=len, reverse=True)
+    )
+    # not inside an e-mail address or a domain: anna.rossi@firm.ch is mask_contacts' to hide
+    return re.sub(
+        rf"(?<![\w.@+-])(?:{pattern})(?!\w|@|\.\w)", lambda m: found[_key(m.group())], text
+    )
+
+
+def _key(name: str) -> str:
+    """How a name is looked up: folded case for three letters or more, else as written."""
+    return name.casefold() if len(name) >= _SHORTEST_WORD else name
 
 
 # Workbook fields that hold ids, not text: masking must never touch them.
@@ -223,6 +269,8 @@ def mask_workbook(workbook: Workbook, language: str) -> Workbook:
     """A copy of the workbook with contact details and participants' names masked in every
     text, so that every view of it (tables, charts, journey map) masks the same way."""
     names = pseudonyms(workbook.participants(), language)
+    shared = t("report.mask.name", language)
+    public = f"{workbook.meta.team} {workbook.meta.company}"
 
     def clean(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
@@ -232,8 +280,8 @@ def mask_workbook(workbook: Workbook, language: str) -> Workbook:
         if key == "participant":
             return names[value]
         if isinstance(value, str) and key not in _ID_FIELDS:
-            # names first: a name that is an e-mail address keeps its own number
-            return mask_contacts(mask_names(value, names), language)
+            # contacts first: "anna at firm dot ch" is an address before "anna" is a name
+            return mask_names(mask_contacts(value, language), names, shared, public)
         return value
 
     return Workbook.model_validate(clean(workbook.model_dump()))

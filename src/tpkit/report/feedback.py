@@ -99,7 +99,9 @@ def masker(workbook: Workbook, language: str) -> Mask:
     """Masks customers' text as the report masks the workbook: e-mails, phone numbers
     and the team's names, with the same participant numbers."""
     replacements = pseudonyms(workbook.participants(), language)
-    return lambda text: mask_contacts(mask_names(text, replacements), language)
+    shared = t("report.mask.name", language)
+    public = f"{workbook.meta.team} {workbook.meta.company}"
+    return lambda text: mask_names(mask_contacts(text, language), replacements, shared, public)
 
 
 def collect(
