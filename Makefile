@@ -4,13 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: report test lab app lint bench samples clean
+.PHONY: report test lab app lint bench samples clean system-report system-test
 
-report: $(STAMP)  ## the sample reports: reports/shawna.pdf (English), reports/ticino.pdf (Italian)
+report: system-report $(STAMP)  ## the sample reports: reports/shawna.pdf (English), reports/ticino.pdf (Italian)
 	$(BIN)/tpkit validate data/samples
 	$(BIN)/tpkit report --batch data/samples --out-dir reports
 
-test: $(STAMP)  ## the whole test suite
+test: system-test $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)  ## JupyterLab on the notebooks, bound to this machine only
@@ -34,7 +34,14 @@ samples: $(STAMP)  ## data/samples/shawna.responses.parquet from data/samples/su
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b; done
 
+# The Debian packages a report or the suite needs (chromium, poppler, pango, fonts, a
+# Java runtime): installed when root or sudo without a password allows, otherwise one
+# line names the apt-get command. The one list is scripts/system-packages.
+system-report system-test:
+	@scripts/system-packages $(@:system-%=%)
+
 $(STAMP): pyproject.toml
+	@scripts/system-packages venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
