@@ -329,3 +329,27 @@ def test_the_offline_bundle_is_built_once_and_reused(tmp_path):
     ]
     assert runs[0] == runs[1] and runs[0][0] == "True" and int(runs[0][1]) > 100_000
     assert len(list((tmp_path / "tpkit").glob("jupyterchart-*.js"))) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "it", "de", "fr"])
+def test_a_live_charts_menu_only_saves_the_picture_in_the_pages_language(language):
+    from tpkit.i18n import t
+
+    view = charts.ChartView(charts.coverage(small_workbook(), language), language)
+    options = view.widget.embed_options
+    assert options["actions"] == {
+        "export": {"svg": True, "png": True},
+        "source": False,
+        "compiled": False,
+        "editor": False,  # "Open in Vega Editor" would send the chart to an outside site
+    }
+    assert options["i18n"]["SVG_ACTION"] == t("chart.menu.svg", language)
+    assert options["i18n"]["PNG_ACTION"] == t("chart.menu.png", language)
+    if language != "en":
+        assert options["i18n"]["SVG_ACTION"] != t("chart.menu.svg", "en")
+
+
+def test_the_german_journey_title_is_german():
+    from tpkit.i18n import t
+
+    assert t("chart.journey.title", "de", persona="Shawna") == "Die Kundenreise von Shawna"

@@ -181,3 +181,19 @@ def test_internal_errors_are_reported_briefly(monkeypatch, capsys):
     monkeypatch.setattr(tpkit.summary, "describe", lambda wb: 1 / 0)
     assert main(["summary", str(SAMPLES / "shawna.yaml")]) == 3
     assert "unexpected internal error (ZeroDivisionError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["lab", "app"])
+def test_lab_and_app_pass_other_options_through_to_jupyter(name, monkeypatch):
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: started.append(command) or 0)
+    assert main([name, "--no-browser", "--allow-root", "--ServerApp.port_retries=0"]) == 0
+    assert started[0][-2:] == ["--allow-root", "--ServerApp.port_retries=0"]
+    assert "--no-browser" in started[0]
+
+
+def test_other_commands_still_refuse_unknown_options(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", "x.yaml", "--allow-root"])
+    assert stopped.value.code == 2
+    assert "--allow-root" in capsys.readouterr().err

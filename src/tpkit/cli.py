@@ -28,7 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _choose_language_early(argv)
     with argparse_speaking(current_language()):
-        arguments = _parser().parse_args(argv)
+        parser = _parser()
+        arguments, extra = parser.parse_known_args(argv)
+        if extra and not getattr(arguments, "passes_options", False):
+            parser.parse_args(argv)  # argparse's own "unrecognized arguments" and exit 2
+        arguments.server_options = extra  # `tpkit lab --allow-root`: for Jupyter itself
     try:
         return arguments.run(arguments)
     except TpkitError as error:
@@ -178,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
         server = command(name, run, f"cli.{name}.help")
         server.add_argument("--port", type=int, help=t("cli.server.port"))
         server.add_argument("--no-browser", action="store_true", help=t("cli.server.no_browser"))
+        server.set_defaults(passes_options=True)  # other options go to JupyterLab / Voila
 
     xlsx = command("xlsx", None, "cli.xlsx.help")
     actions = xlsx.add_subparsers(metavar="ACTION", required=True)
@@ -384,14 +389,16 @@ def _lab(arguments: argparse.Namespace) -> int:
     from tpkit.servers import environment, lab_command
 
     language = getattr(arguments, "lang", None)
-    return _serve(lab_command(arguments.port, not arguments.no_browser), environment(language))
+    command = lab_command(arguments.port, not arguments.no_browser)
+    return _serve([*command, *arguments.server_options], environment(language))
 
 
 def _app(arguments: argparse.Namespace) -> int:
     from tpkit.servers import app_command, environment
 
     language = getattr(arguments, "lang", None)
-    return _serve(app_command(arguments.port, not arguments.no_browser), environment(language))
+    command = app_command(arguments.port, not arguments.no_browser)
+    return _serve([*command, *arguments.server_options], environment(language))
 
 
 def _serve(command: list[str], environment: dict[str, str]) -> int:

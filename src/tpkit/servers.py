@@ -13,6 +13,7 @@ from tpkit.forms.session import workbook_folder
 from tpkit.resources import bundled
 
 HOST = "127.0.0.1"
+CULL_IDLE = 300  # seconds a kernel without any page may stay idle (tpkit app)
 
 
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # Voila template, Lab settings
@@ -63,6 +64,12 @@ def app_command(port: int | None = None, browser: bool = True) -> list[str]:
         "--template=tpkit",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # the page's "shut my kernel down" beacon needs the _xsrf cookie Voila never sets
+        "--Voila.identity_provider_class=tpkit.voila_identity.XsrfCookieIdentityProvider",
+        # a safety net for pages that never said goodbye (a crashed browser, a lost laptop):
+        # kernels with no page connected and idle for CULL_IDLE seconds are shut down
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",
+        f"--MappingKernelManager.cull_interval={CULL_IDLE // 5}",
     ]
     if port:
         command.append(f"--port={port}")

@@ -133,7 +133,13 @@ def server_environment(workbook_dir: Path, home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def voila(workbook_dir, tmp_path_factory, artifacts) -> Iterator[str]:
+def voila(voila_server) -> str:
+    return voila_server[0]
+
+
+@pytest.fixture(scope="module")
+def voila_server(workbook_dir, tmp_path_factory, artifacts) -> Iterator[tuple[str, int]]:
+    """``tpkit app``'s Voila server: its address and its process id."""
     from tpkit.servers import app_command
 
     home = tmp_path_factory.mktemp("voila-home")
@@ -145,7 +151,7 @@ def voila(workbook_dir, tmp_path_factory, artifacts) -> Iterator[str]:
         server_environment(workbook_dir, home),
         artifacts / "voila.log",
     )
-    yield f"http://127.0.0.1:{port}/"
+    yield f"http://127.0.0.1:{port}/", server.process.pid
     server.stop()
 
 

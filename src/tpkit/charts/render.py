@@ -92,16 +92,45 @@ def _serial_chart() -> type[alt.JupyterChart]:
     )
 
 
+# vega-embed's texts for the chart's "…" menu, by the catalogue key that translates them
+_MENU_TEXTS = {
+    "CLICK_TO_VIEW_ACTIONS": "chart.menu.open",
+    "SVG_ACTION": "chart.menu.svg",
+    "PNG_ACTION": "chart.menu.png",
+}
+
+
+def embed_options(language: str | None = None) -> dict[str, Any]:
+    """vega-embed's options for a live chart: its "…" menu only saves the picture.
+
+    No "Open in Vega Editor" (it sends the chart to an outside site), no "View Source"
+    or "View Compiled Vega" (they mean nothing to a marketer); the two items that stay
+    speak the page's language.
+    """
+    from tpkit.i18n import t
+
+    return {
+        "actions": {
+            "export": {"svg": True, "png": True},
+            "source": False,
+            "compiled": False,
+            "editor": False,
+        },
+        "i18n": {name: t(key, language) for name, key in _MENU_TEXTS.items()},
+    }
+
+
 class ChartView:
     """A chart that updates in place in JupyterLab and Voila, with no internet needed.
 
     Display ``view.widget`` (or the view itself); call ``view.update(chart)`` when the
     workbook changes, and the browser swaps the chart without re-rendering the cell.
+    ``language`` is the one of the chart's menu (default: the current language).
     """
 
-    def __init__(self, chart: alt.TopLevelMixin) -> None:
+    def __init__(self, chart: alt.TopLevelMixin, language: str | None = None) -> None:
         _offline()
-        self.widget = _serial_chart()(chart)
+        self.widget = _serial_chart()(chart, embed_options=embed_options(language))
         # a map wider than the notebook scrolls instead of being cut off (JupyterLab)
         self.widget.layout.max_width = "100%"
         self.widget.layout.overflow = "auto"

@@ -131,7 +131,7 @@ class LiveChart:
         from tpkit.charts import ChartView
 
         self.build, self.language = build, session.language
-        self.view = ChartView(build(session.workbook, session.language))
+        self.view = ChartView(build(session.workbook, session.language), session.language)
         self.widget = self.view.widget
         session.on_change(self.redraw)
 

@@ -417,8 +417,12 @@ class FeedbackView:
         self.session, self.mask_personal_data = session, mask_personal_data
         self.figures, self.league, self.comments = w.HTML(), w.HTML(), w.HTML()
         feedback = self._collect()
-        self.trend = ChartView(trend(feedback.tallies, session.workbook, session.language))
-        self.gaps = ChartView(gap_chart(feedback.gaps, session.workbook, session.language))
+        self.trend = ChartView(
+            trend(feedback.tallies, session.workbook, session.language), session.language
+        )
+        self.gaps = ChartView(
+            gap_chart(feedback.gaps, session.workbook, session.language), session.language
+        )
         self._show(feedback)
         session.on_change(lambda _: self.refresh())
 

@@ -47,7 +47,8 @@ class TeamView:
 
             self.builds = [quality_matrix, rating_spread]
             self.charts = [
-                ChartView(build(session.workbook, session.language)) for build in self.builds
+                ChartView(build(session.workbook, session.language), session.language)
+                for build in self.builds
             ]
         self._drawn = _shown(session.workbook)
         self.table.value = consensus_html(session.workbook, session.language)
