@@ -43,6 +43,10 @@ def test_every_tab_in_two_languages_and_the_live_team_view(
     assert page.title() == t("app.title", "en")
     header = page.locator(".tpkit-header").inner_text()
     assert "glowbox.yaml" in header
+    page.locator(".tpkit-app .jupyter-widget-Collapse-header").first.click()  # the start section
+    page.locator(".tpkit-start").wait_for(timeout=TIMEOUT)
+    shoot(page, artifacts, "app-start-en")
+    page.locator(".tpkit-app .jupyter-widget-Collapse-header").first.click()
     for language in ("en", "fr"):
         if language == "fr":
             page.locator(".tpkit-header-language select").select_option(
