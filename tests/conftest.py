@@ -10,6 +10,15 @@ import pytest
 from tpkit.i18n import set_language
 from tpkit.model import Action, Meta, Persona, Rating, Stage, Touchpoint, Workbook
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run last. Playwright's sync API keeps an asyncio loop running in
+    the main thread for the rest of the session (its browser is session-wide), and the
+    forms' debounced saver takes a running loop for a kernel's: run before them, the
+    other tests see no loop, as in a plain Python process."""
+    items.sort(key=lambda item: "e2e" in item.nodeid.split("/")[:2])
+
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 CORPUS = Path(__file__).resolve().parent / "corpus"

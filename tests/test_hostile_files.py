@@ -19,6 +19,11 @@ MIB = 1024 * 1024
 HEADER = "schema_version: 1\nmeta:\n  team: T\n"
 
 
+# Refusals that once ran for 30 s and more must stay far below that even on a loaded
+# machine; the figures on a quiet one (under a second) are benchmarks/reliability.py's.
+QUICK_SECONDS = 5.0
+
+
 def billion_laughs(field_line: str, levels: int = 9) -> str:
     """The classic alias chain: nine aliases of nine aliases of …, 9**9 values in all."""
     anchors = ["x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
@@ -59,7 +64,7 @@ def test_an_alias_bomb_is_refused_in_a_second_and_little_memory(field_line):
     named = text.splitlines()[int(where.removeprefix("hostile.yaml line ")) - 1]
     assert "*a" in named  # the line where the aliases pass the budget
     assert "aliases" in message and len(message) < 300  # the expanded value is not printed
-    assert seconds < 1.0 and peak < 100, (seconds, peak)
+    assert seconds < QUICK_SECONDS and peak < 100, (seconds, peak)
 
 
 def test_a_few_honest_aliases_still_load():
@@ -98,7 +103,7 @@ def test_too_many_records_under_the_size_limit_are_refused_in_a_second():
         f"hostile.yaml line {MAX_TOUCHPOINTS + 5}: touchpoints has more than "
         f"{MAX_TOUCHPOINTS} entries, the limit; split the workbook"
     )
-    assert seconds < 1.0 and peak < 100, (seconds, peak)
+    assert seconds < QUICK_SECONDS and peak < 100, (seconds, peak)
 
 
 def test_one_record_over_the_limit_in_a_small_file_is_refused_too():
@@ -172,7 +177,7 @@ def test_a_spreadsheet_with_too_many_rows_is_refused_without_reading_them_all(tm
         f"{path} sheet 'Touchpoints' cell A{first_beyond}: touchpoints has more than "
         f"{MAX_TOUCHPOINTS} entries, the limit; split the workbook"
     )
-    assert seconds < 1.0, seconds
+    assert seconds < QUICK_SECONDS, seconds
 
 
 @pytest.mark.parametrize(
@@ -193,7 +198,7 @@ def test_thousands_of_problems_are_cut_to_the_first_twenty_quickly(body):
     assert lines[-1].startswith("hostile.yaml: and ") and lines[-1].endswith(
         " more problems; fix the ones above and check again"
     )
-    assert seconds < 1.0, seconds
+    assert seconds < QUICK_SECONDS, seconds
 
 
 def test_a_section_of_100000_fields_is_refused_before_it_is_built():
@@ -203,4 +208,4 @@ def test_a_section_of_100000_fields_is_refused_before_it_is_built():
         f"hostile.yaml line {MAX_TOUCHPOINTS + 3}: meta has more than {MAX_TOUCHPOINTS} "
         "entries, the limit; split the workbook"
     )
-    assert seconds < 1.0 and peak < 100, (seconds, peak)
+    assert seconds < QUICK_SECONDS and peak < 100, (seconds, peak)
