@@ -177,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--batch", action="store_true", help=t("cli.report.batch"))
     report.add_argument("--out-dir", metavar="DIR", help=t("cli.report.out_dir"))
     report.add_argument("--workers", type=int, default=2, metavar="N", help=t("cli.report.workers"))
+    report.add_argument("--dask", metavar="ADDRESS", help=t("cli.report.dask"))
 
     for name, run in (("lab", _lab), ("app", _app)):
         server = command(name, run, f"cli.{name}.help")
@@ -341,6 +342,8 @@ def _report(arguments: argparse.Namespace) -> int:
     )
     if arguments.batch:
         return _report_batch(arguments, template)
+    if arguments.dask:
+        raise TpkitError("error.report_dask_needs_batch")
     if len(arguments.paths) > 1:
         raise TpkitError("error.report_one_path")
     from tpkit.report.pipeline import build
@@ -356,21 +359,30 @@ def _report(arguments: argparse.Namespace) -> int:
 
 
 def _report_batch(arguments: argparse.Namespace, template: Any) -> int:
-    from tpkit.report.batch import run_batch
-    from tpkit.report.params import check
+    from contextlib import ExitStack
+
+    from tpkit.report.batch import dask_client, run_batch
+    from tpkit.report.params import check_shared
 
     if not arguments.out_dir:
         raise TpkitError("error.report_needs_out_dir")
     workbooks = [str(path) for path in _workbook_files(arguments.paths)]
-    check(replace(template, workbook=workbooks[0]))  # the shared parameters, before any work
-    outcomes = run_batch(
-        workbooks,
-        Path(arguments.out_dir),
-        template,
-        arguments.format,
-        arguments.workers,
-        progress=sys.stderr.isatty(),
-    )
+    check_shared(template)  # before any work
+    with ExitStack() as stack:
+        executor = (
+            stack.enter_context(dask_client(arguments.dask, arguments.workers))
+            if arguments.dask
+            else None
+        )
+        outcomes = run_batch(
+            workbooks,
+            Path(arguments.out_dir),
+            template,
+            arguments.format,
+            arguments.workers,
+            executor,
+            progress=sys.stderr.isatty(),
+        )
     failed = [outcome for outcome in outcomes if not outcome.ok]
     for outcome in failed:
         print(f"{outcome.workbook}: {outcome.error}", file=sys.stderr)

@@ -3,19 +3,23 @@
 Workers import pandas, altair, nbconvert and WeasyPrint once and run each report with
 the in-process papermill engine (see :mod:`tpkit.report.engine`), so a report costs its
 own work, not a kernel start. One failure does not stop the others: every workbook
-ends as an :class:`Outcome`. Any executor with ``submit(fn, *args)`` returning futures
-can run the jobs — the default process pool, or a ``dask.distributed.Client`` to
-spread thousands of reports over a cluster with no new code.
+ends as an :class:`Outcome`, even when a worker dies. Any executor with
+``submit(fn, *args)`` returning futures can run the jobs: the default process pool, or
+a ``distributed.Client`` (:func:`dask_client`, ``tpkit report --batch --dask``) to spread
+thousands of reports over a cluster. Jobs carry absolute paths, so a worker with another
+working folder (or on another machine, through a shared folder) finds the same files.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -49,21 +53,28 @@ def warm_up() -> None:
     import tpkit.report.sections  # noqa: F401
 
 
+# The in-process engine runs cells in the process's one IPython shell and captures the
+# process's standard output: a worker with several threads (Dask's default on a cluster
+# started by hand) makes its reports one after the other.
+_ONE_REPORT_AT_A_TIME = threading.Lock()
+
+
 def build_one(parameters: ReportParameters, output: str, fmt: str) -> Outcome:
     """One job: never raises for a user's mistake, so the batch goes on."""
     from tpkit.report.engine import NAME, register
     from tpkit.report.pipeline import build
 
     register()
-    start = time.perf_counter()
     error = ""
-    try:
-        build(parameters, Path(output), fmt, engine=NAME)
-    except TpkitError as failure:
-        error = failure.message()
-    except Exception as failure:  # a bug of ours in one report must not end the batch
-        error = f"{type(failure).__name__}: {failure}"
-    seconds = time.perf_counter() - start
+    with _ONE_REPORT_AT_A_TIME:
+        start = time.perf_counter()
+        try:
+            build(parameters, Path(output), fmt, engine=NAME)
+        except TpkitError as failure:
+            error = failure.message()
+        except Exception as failure:  # a bug of ours in one report must not end the batch
+            error = f"{type(failure).__name__}: {failure}"
+        seconds = time.perf_counter() - start
     _freeze_once()
     return Outcome(parameters.workbook, "" if error else output, error, seconds)
 
@@ -99,12 +110,14 @@ def run_batch(
     executor: Any = None,
     progress: bool = True,
 ) -> list[Outcome]:
-    """Build a report for every workbook with the template's other parameters."""
-    from dataclasses import replace
-
+    """Build a report for every workbook with the template's other parameters; the
+    outcomes come back in the workbooks' order, under the names given."""
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    if template.logo:
+        template = replace(template, logo=str(Path(template.logo).resolve()))
     jobs = [
-        (replace(template, workbook=str(workbook)), str(output), fmt)
+        (replace(template, workbook=str(Path(workbook).resolve())), str(output), fmt)
         for workbook, output in zip(workbooks, output_names(workbooks, out_dir, fmt), strict=True)
     ]
     own = executor is None
@@ -115,25 +128,32 @@ def run_batch(
             max_workers=max(1, workers), initializer=warm_up, mp_context=get_context("spawn")
         )
     try:
-        futures = [executor.submit(build_one, *job) for job in jobs]
-        outcomes = list(_collect(futures, progress))
+        futures = {executor.submit(build_one, *job): index for index, job in enumerate(jobs)}
+        outcomes = dict(_collect(futures, workbooks, progress))
     finally:
         if own:
             executor.shutdown()
-    order = {job[0].workbook: index for index, job in enumerate(jobs)}
-    return sorted(outcomes, key=lambda outcome: order[outcome.workbook])
+    return [outcomes[index] for index in range(len(jobs))]
 
 
-def _collect(futures: list[Any], progress: bool) -> Iterator[Outcome]:
+def _collect(
+    futures: dict[Any, int], workbooks: Sequence[str], progress: bool
+) -> Iterator[tuple[int, Outcome]]:
+    """Each job's outcome as it finishes, under the workbook's name as given; a job whose
+    worker died (out of memory, killed) is a failure of that workbook, not of the batch."""
     from tqdm import tqdm
 
     with tqdm(total=len(futures), disable=not progress, unit="report") as bar:
-        for future in _completed(futures):
-            outcome = future.result()
+        for future in _completed(list(futures)):
+            index = futures[future]
+            try:
+                outcome = replace(future.result(), workbook=workbooks[index])
+            except Exception as failure:
+                outcome = Outcome(workbooks[index], error=f"{type(failure).__name__}: {failure}")
             bar.update(1)
-            if not outcome.ok:
+            if progress and not outcome.ok:  # as it happens; the caller lists them all
                 bar.write(f"✗ {outcome.workbook}: {outcome.error}")
-            yield outcome
+            yield index, outcome
 
 
 def _completed(futures: list[Any]) -> Iterable[Any]:
@@ -145,3 +165,16 @@ def _completed(futures: list[Any]) -> Iterable[Any]:
     except ImportError:
         return futures
     return dask_completed(futures)
+
+
+def dask_client(address: str, workers: int) -> AbstractContextManager[Any]:
+    """A Dask client for ``run_batch(executor=…)``: ``"local"`` starts a LocalCluster of
+    ``workers`` processes here; anything else is a scheduler's address. Without the
+    optional ``distributed`` package, one line says how to install it."""
+    try:
+        from tpkit.report.cluster import client
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] not in {"distributed", "dask"}:
+            raise
+        raise TpkitError("error.report_dask_missing") from None
+    return client(address, workers)

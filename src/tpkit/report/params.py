@@ -68,6 +68,18 @@ def check(parameters: ReportParameters) -> ReportParameters:
     from tpkit.store import read
 
     workbook = read(parameters.workbook)  # a missing or broken workbook says so here
+    check_shared(parameters)
+    return replace(
+        parameters,
+        workbook=str(Path(parameters.workbook).resolve()),
+        logo=str(Path(parameters.logo).resolve()) if parameters.logo else "",
+        language=parameters.language or workbook.meta.language,
+    )
+
+
+def check_shared(parameters: ReportParameters) -> None:
+    """The parameters every report of a batch shares, before any work (a broken
+    workbook among them is that one report's failure, not the batch's)."""
     if parameters.language and parameters.language not in LANGUAGES:
         raise TpkitError(
             "error.unknown_language", value=parameters.language, allowed=", ".join(LANGUAGES)
@@ -85,12 +97,6 @@ def check(parameters: ReportParameters) -> ReportParameters:
         raise TpkitError("error.logo_not_image", file=parameters.logo)
     if not is_css_colour(parameters.accent):
         raise TpkitError("error.report_bad_colour", value=parameters.accent)
-    return replace(
-        parameters,
-        workbook=str(Path(parameters.workbook).resolve()),
-        logo=str(Path(parameters.logo).resolve()) if parameters.logo else "",
-        language=parameters.language or workbook.meta.language,
-    )
 
 
 # The first bytes of the image formats a browser (and WeasyPrint) shows as a logo.
