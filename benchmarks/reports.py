@@ -1,4 +1,5 @@
-"""Report figures: one report against the hand pipeline, and a batch of 100.
+"""Report figures: one report against the hand pipeline, and a batch of 100 with the
+process pool and on a Dask LocalCluster, side by side.
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/reports.py [--batch N]``).
 Targets from the reports issue: ``tpkit report`` at most 0.6× the wall time of the
@@ -115,6 +116,32 @@ def batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
     }
 
 
+def dask_batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
+    """The same batch on a Dask LocalCluster of ``workers`` processes (``--dask local``),
+    the cluster's start-up included, as a user of the command waits for it."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from tpkit.report.batch import dask_client, run_batch
+    from tpkit.report.params import ReportParameters
+
+    workbooks = generated_workbooks(folder / "dask", count)
+    start = time.perf_counter()
+    with dask_client("local", workers) as client:
+        outcomes = run_batch(
+            workbooks,
+            folder / "dask-out",
+            ReportParameters(workbook=""),
+            executor=client,
+            progress=False,
+        )
+    seconds = time.perf_counter() - start
+    ok = sum(outcome.ok for outcome in outcomes)
+    return {
+        f"batch of {count} on a Dask LocalCluster of {workers} workers": (
+            f"{seconds:.1f} s, {ok / seconds:.2f} reports/s ({ok} ok, {count - ok} failed)"
+        ),
+    }
+
+
 def _cpu_seconds() -> float:
     """User and system time of this process and its finished children (the workers)."""
     return sum(
@@ -129,11 +156,15 @@ def main() -> None:
     options.add_argument(
         "--runs", type=int, default=3, help="runs of the single report (0: batch only)"
     )
+    options.add_argument(
+        "--no-dask", dest="dask", action="store_false", help="skip the Dask LocalCluster batch"
+    )
     arguments = options.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         figures = {
             **(one_report(Path(folder), arguments.runs) if arguments.runs else {}),
             **batch(Path(folder), arguments.batch),
+            **(dask_batch(Path(folder), arguments.batch) if arguments.dask else {}),
         }
     print_figures("Reports (Shawna sample; the batch: copies without customer responses):", figures)
 
