@@ -209,7 +209,7 @@ def reader(source: ExportFile) -> Export:
 def test_the_form_shows_the_proposal_with_its_marks_imports_and_lists_every_skip(session):
     view = FeedbackView(session)
     form = MappingForm(session, on_import=view.refresh, reader=reader)
-    assert html.escape(t("navigator.empty", "en")) in view.figures.value
+    assert html.escape(t("navigator.form.empty", "en")) in view.figures.value
     chosen = str(session.path.parent / "export.csv")
     assert chosen in [value for _, value in form.file.options]
     form.file.value = chosen

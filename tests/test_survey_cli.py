@@ -58,6 +58,7 @@ def firm(tmp_path):
 def test_first_try_stores_nothing_then_one_look_and_one_command_import(run, firm):
     """An NPS with an 11 is doubtful: exit 2, nothing stored, a proposal to check."""
     workbook, export = firm
+    before = {p.name for p in workbook.parent.iterdir()}
     first = run("survey", "import", str(export), "--workbook", str(workbook))
     assert first.returncode == 2, first.stderr
     assert "Traceback" not in first.stderr
@@ -67,6 +68,8 @@ def test_first_try_stores_nothing_then_one_look_and_one_command_import(run, firm
     assert f"--mapping {proposal}" in first.stderr and "--accept" in first.stderr
     assert len(first.stderr.strip().splitlines()) == 1
     assert not responses.responses_path(workbook).exists()
+    left = {p.name for p in workbook.parent.iterdir()}  # nothing behind but the proposal
+    assert left == before | {proposal.name}, left
     # the user reads the proposal and writes the NPS line it suggests
     text = proposal.read_text(encoding="utf-8")
     assert f'"{NPS}": ignore  # ? ' in text

@@ -106,7 +106,7 @@ class App:
         self.team = TeamView(session, with_charts=charts)
         self.journey = JourneyForm(session, with_chart=charts)
         self.feedback = FeedbackView(session)
-        self.mapping = MappingForm(session, on_import=self._imported)
+        self.mapping = MappingForm(session, on_import=self._imported, uploads_only=True)
         from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
 
         self.diagnostics = DiagnosticsView(session)

@@ -94,15 +94,24 @@ class _Line:
 
 class MappingForm:
     """Choose or upload an export, check what each question answers, import, keep the
-    mapping."""
+    mapping.
+
+    ``uploads_only`` is the app's form: the export comes by upload only, and nothing on
+    it names a server folder, a file on the server or a command (a marketer at a browser
+    has neither); the notebook's form also lists the workbook's folder and saves the
+    mapping for the command line.
+    """
 
     def __init__(
         self,
         session: WorkbookSession,
         on_import: Callable[[ImportResult], None] | None = None,
         reader: Reader = _read_export,
+        *,
+        uploads_only: bool = False,
     ) -> None:
         self.session, self.reader, self.on_import = session, reader, on_import
+        self.uploads_only = uploads_only
         language = session.language
         self.source: ExportFile | None = None
         self.scan: Scan | None = None
@@ -110,6 +119,12 @@ class MappingForm:
         self.answers: dict[int, Answers] = {}
         self.lines: dict[int, _Line] = {}
         self.file = w.Dropdown(layout=w.Layout(width="32em"))
+        self.upload = w.FileUpload(
+            accept=",".join(EXPORT_SUFFIXES),
+            multiple=False,
+            description=t("navigator.form.upload", language),
+            layout=w.Layout(width="auto"),
+        )
         self.rescan = w.Button(description=t("navigator.form.rescan", language), icon="refresh")
         self.tool = w.HTML()
         self.summary = w.HTML()
@@ -130,19 +145,21 @@ class MappingForm:
         self.message = InlineMessage()
         self.result = w.HTML()
         self.file.observe(lambda _: self._choose(), "value")
+        self.upload.observe(lambda change: self._uploaded(change["new"]), "value")
         self.rescan.on_click(lambda _: self.scan_folder())
         self.import_button.on_click(lambda _: self.run_import())
         self.save_button.on_click(lambda _: self.save_mapping())
-        self.scan_folder()
+        if uploads_only:
+            intro = w.HTML(_paragraph(t("navigator.form.upload_intro", language)))
+            choose: list[w.Widget] = [intro, self.upload]
+            buttons = [self.import_button, self.message.widget]
+        else:
+            self.scan_folder()
+            folder = row(t("navigator.form.export", language), self.file)
+            choose = [w.HBox([folder, self.rescan, self.upload])]
+            buttons = [self.import_button, self.save_button, self.message.widget]
         self.widget = w.VBox(
-            [
-                w.HBox([row(t("navigator.form.export", language), self.file), self.rescan]),
-                self.tool,
-                self.summary,
-                self.columns,
-                w.HBox([self.import_button, self.save_button, self.message.widget]),
-                self.result,
-            ]
+            [*choose, self.tool, self.summary, self.columns, w.HBox(buttons), self.result]
         )
 
     @property
@@ -182,11 +199,22 @@ class MappingForm:
             )
 
     def _choose(self) -> None:
-        self.load(ExportFile(Path(self.file.value)) if self.file.value else None)
+        if self.file.value or not (self.source and self.source.data is not None):
+            self.load(ExportFile(Path(self.file.value)) if self.file.value else None)
+
+    def _uploaded(self, files: tuple[dict, ...]) -> None:
+        """The upload widget's file (one at a time): its bytes, under the name it had on
+        the user's disk."""
+        if files:
+            self.load_upload(files[0]["name"], bytes(files[0]["content"]))
 
     def load_upload(self, name: str, data: bytes) -> None:
         """Show the proposal for an uploaded export: its bytes and its file name."""
-        self.load(uploaded(data, name))
+        source = uploaded(data, name)
+        if self.file.value:  # the folder's choice no longer holds: the upload does
+            self.source = source
+            self.file.value = ""
+        self.load(source)
 
     def load(self, source: ExportFile | None) -> None:
         """Read an export once and show what each of its question columns is proposed
@@ -446,7 +474,7 @@ class FeedbackView:
     def _show(self, feedback: Feedback) -> None:
         language, workbook = self.session.language, self.session.workbook
         if not feedback.responses:
-            self.figures.value = _paragraph(t("navigator.empty", language))
+            self.figures.value = _paragraph(t("navigator.form.empty", language))
             self.league.value = self.comments.value = ""  # said once is enough
             return
         answers = t("navigator.league.answers", language)
