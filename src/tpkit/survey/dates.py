@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -105,6 +106,16 @@ def _format_of(text: str, day_first: bool) -> str | None:
         + (" %p" if half else "")
         + (" %z" if offset else "")
     )
+
+
+@cache
+def known_time_zone(zone: str) -> bool:
+    """Whether Arrow's time-zone database knows ``zone`` (as the parser will use it)."""
+    try:
+        pc.assume_timezone(pa.array([0], pa.timestamp("s")), zone)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
 
 
 class TimestampParser:

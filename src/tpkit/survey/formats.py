@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from tpkit.errors import TpkitError
-from tpkit.survey.dates import TimestampParser
+from tpkit.survey.dates import TimestampParser, known_time_zone
 from tpkit.survey.export import LINE, SKIP, Column, Export, Role
 from tpkit.survey.measures import normalise_label
 from tpkit.survey.textfile import (
@@ -454,6 +454,17 @@ def _time_zone(text: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _zone_checked(layout: _Layout, name: str) -> _Layout:
+    """A time zone the export names must exist: a misspelt one would either stop the
+    import halfway or, guessed at, shift every timestamp; the file is refused instead."""
+    zone = layout.parser.time_zone
+    if zone and not known_time_zone(zone):
+        raise TpkitError(
+            "survey_formats.unknown_zone", file=name, line=layout.header_rows, zone=zone
+        )
+    return layout
+
+
 def _surveymonkey(rows: list[list[str]]) -> _Layout:
     """Two header rows: the question over its first sub-column, then 'Response',
     'Open-Ended Response' or the choice and row labels of multi-column questions."""
@@ -543,7 +554,7 @@ def _read_text(source: ExportFile, head: bytes, batch_rows: int) -> Export:
         delimiter, rows = sniff(text)
     except ValueError:
         raise TpkitError("survey_formats.not_a_table", file=name) from None
-    layout = _layout(rows, "csv")
+    layout = _zone_checked(_layout(rows, "csv"), name)
     for number, row in enumerate(rows[: layout.header_rows]):
         if swallows(row, 3, delimiter):  # a header cell holding rows: a stray quote
             raise TpkitError("survey_formats.header_quote", file=name, line=number + 1)
@@ -781,7 +792,7 @@ def _read_xlsx(source: ExportFile, batch_rows: int) -> Export:
     if not head or sum(bool(c) for c in head[0]) < 2:
         workbook.close()
         raise TpkitError("survey_formats.empty", file=str(path))
-    layout = _layout([_trimmed(r) for r in head], "xlsx")
+    layout = _zone_checked(_layout([_trimmed(r) for r in head], "xlsx"), str(path))
     first_data = numbers[layout.header_rows - 1] + 1
     return Export(
         source=path,
