@@ -356,8 +356,15 @@ def test_files_that_are_no_export_say_how_to_fix_it(tmp_path, content, key):
         assert str(path) in raised.value.message(language)
 
 
-@pytest.mark.parametrize("zone", ["Europe/\x00Zurich", "Europe/ Zurich", "Mars/Olympus"])
-def test_a_time_zone_that_does_not_exist_refuses_the_file(tmp_path, zone):
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Europe/\x00Zurich", "Europe/\\x00Zurich"),
+        ("Europe/ Zurich", "Europe/ Zurich"),
+        ("Mars/Olympus", "Mars/Olympus"),
+    ],
+)
+def test_a_time_zone_that_does_not_exist_refuses_the_file(tmp_path, zone, shown):
     """Found by the byte fuzz: a damaged zone name in Qualtrics' ImportId row stopped
     the import with an internal error; it is refused, naming the row and the zone."""
     data = (FIXTURES / "qualtrics.csv").read_text(encoding="utf-8-sig")
@@ -368,7 +375,8 @@ def test_a_time_zone_that_does_not_exist_refuses_the_file(tmp_path, zone):
     assert raised.value.key == "survey_formats.unknown_zone"
     for language in LANGUAGES:
         message = raised.value.message(language)
-        assert str(path) in message and zone in message and "3" in message
+        assert str(path) in message and shown in message
+        assert " 3 " in message.replace(str(path), "")  # the third header row
 
 
 def test_a_missing_file(tmp_path):

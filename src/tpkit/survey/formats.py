@@ -456,11 +456,13 @@ def _time_zone(text: str) -> str | None:
 
 def _zone_checked(layout: _Layout, name: str) -> _Layout:
     """A time zone the export names must exist: a misspelt one would either stop the
-    import halfway or, guessed at, shift every timestamp; the file is refused instead."""
+    import halfway or, guessed at, shift every timestamp; the file is refused instead.
+    The zone is shown with its control characters escaped, so a stray byte is seen."""
     zone = layout.parser.time_zone
     if zone and not known_time_zone(zone):
+        shown = zone.encode("unicode_escape").decode("ascii")
         raise TpkitError(
-            "survey_formats.unknown_zone", file=name, line=layout.header_rows, zone=zone
+            "survey_formats.unknown_zone", file=name, line=layout.header_rows, zone=shown
         )
     return layout
 
