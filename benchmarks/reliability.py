@@ -180,10 +180,10 @@ def lock_waits(folder: Path) -> dict[str, str]:
 def path_fuzz(folder: Path) -> dict[str, str]:
     """Every subcommand with mistaken and right paths and arguments (tests/test_cli_fuzz)."""
     sys.path.insert(0, str(ROOT))
-    from tests.test_cli_fuzz import run_fuzz
+    from tests.test_cli_fuzz import FULL_RUNS_PER_COMMAND, run_fuzz
 
     start = time.perf_counter()
-    count, failures = run_fuzz(folder)
+    count, failures = run_fuzz(folder, FULL_RUNS_PER_COMMAND)
     return {
         "invocations": f"{count} in {time.perf_counter() - start:.1f} s",
         "internal errors or tracebacks": str(len(failures)),

@@ -18,7 +18,7 @@ from tpkit.store import create, read
 from .pdf_pages import pages
 
 TPKIT = Path(sys.executable).with_name("tpkit")
-GOOD = 20
+GOOD = 6
 
 
 def tpkit(
@@ -36,7 +36,7 @@ def tpkit(
 
 @pytest.fixture(scope="module")
 def dask_batch(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """20 member firms' workbooks and one broken file, in a batch on 2 Dask workers; the
+    """Six member firms' workbooks and one broken file, in a batch on 2 Dask workers; the
     paths are relative to the command's folder, as a user types them."""
     folder = tmp_path_factory.mktemp("dask")
     (folder / "firms").mkdir()
