@@ -106,6 +106,22 @@ def test_a_language_chosen_in_the_app_redraws_every_tab_and_is_remembered(folder
     assert recall()[1] == "fr"
 
 
+def test_a_tab_is_filled_when_first_shown_and_then_kept(folder):
+    """The page is usable once its first form is drawn (issue 9: ready in seconds)."""
+    app = App(with_charts=False)
+    app.start.open(open_session().path)
+    assert [bool(page.children) for page in app.tabs.children] == [True] + [False] * 5
+    app.tabs.selected_index = 1
+    rating = app.tabs.children[1].children[0]
+    assert rating is app.rating.widget and app.rating.rows
+    app.tabs.selected_index = 0
+    app.tabs.selected_index = 1
+    assert app.tabs.children[1].children == (rating,)  # built once, typed text kept
+    app.language.value = "de"  # a language choice starts over, on the tab shown
+    assert app.tabs.selected_index == 1 and app.tabs.children[1].children[0] is not rating
+    assert not app.tabs.children[2].children
+
+
 def test_the_page_title_is_the_product_name():
     notebook = json.loads((ROOT / "notebooks" / "app.ipynb").read_text(encoding="utf-8"))
     assert {notebook["metadata"]["title"]} == {t("app.title", code) for code in LANGUAGES}

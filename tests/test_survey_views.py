@@ -148,9 +148,9 @@ def app_feedback_tab(workbook: Path, language: str) -> tuple[App, w.Widget]:
     app = App(with_charts=False)
     app.start.language.value = language
     app.start.open(workbook)
-    titles = list(app.tabs.titles)
-    tab = app.tabs.children[titles.index(t("app.tab.feedback", language))]
-    return app, tab
+    index = list(app.tabs.titles).index(t("app.tab.feedback", language))
+    app.tabs.selected_index = index  # a tab is filled when it is first shown
+    return app, app.tabs.children[index]
 
 
 def cli(*arguments: str, capsys) -> Done:

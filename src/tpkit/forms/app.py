@@ -49,6 +49,7 @@ class App:
         self.session: WorkbookSession | None = None
         self.tabs = w.Tab()
         self.tabs.add_class("tpkit-tabs")
+        self.tabs.observe(lambda change: self._tab_shown(change["new"]), names="selected_index")
         self.title = w.HTML()
         self.workbook_line = w.HTML()
         self.workbook_line.add_class("tpkit-header-workbook")
@@ -98,46 +99,85 @@ class App:
         self.session = session
         session.watch()  # colleagues' saves show up in every tab within seconds
         language = session.language
-        charts = self.with_charts
         self.status = SaveStatus(session)
         self.status_slot.children = [self.status.widget]
-        self.inventory = InventoryForm(session, with_chart=charts)
-        self.rating = RatingForm(session)
-        self.team = TeamView(session, with_charts=charts)
-        self.journey = JourneyForm(session, with_chart=charts)
-        self.feedback = FeedbackView(session)
-        self.mapping = MappingForm(session, on_import=self._imported, uploads_only=True)
-        from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
-
-        self.diagnostics = DiagnosticsView(session)
-        journey = self.journey
-        pages = [
-            two_columns([self.inventory.widget], self.inventory.views()),
-            self.rating.widget,
-            self.team.widget,
-            w.VBox(
-                [
-                    two_columns(
-                        [heading(t("section.persona", language)), journey.persona.widget],
-                        [heading(t("section.stages", language)), journey.editor.widget],
-                    ),
-                    *journey.views(),
-                ]
-            ),
-            w.VBox([self.mapping.widget, *self.feedback.views()]),
-            self.diagnostics.widget,
-        ]
-        for name, page in zip(TABS, pages, strict=True):
+        # Each tab is filled the first time it is shown: the page is usable once the
+        # first form is drawn, not after ~1,300 widgets of six tabs reach the browser.
+        self._forms: dict[str, object] = {}
+        self._pages = {name: w.VBox() for name in TABS}
+        for name, page in self._pages.items():
             page.add_class(f"tpkit-tab-{name}")
-        self.tabs.children = pages
+        self.tabs.children = list(self._pages.values())
         self.tabs.titles = tuple(t(key, language) for key in TAB_TITLES)
         self.tabs.selected_index = 0
+        self._fill(TABS[0])
         from tpkit.teaching.exercise_panel import ExercisePanel  # it builds on tpkit.forms
 
         self.exercises = ExercisePanel(session, self.tabs, TAB_TITLES)
         self.exercise_slot.children = [self.exercises.widget]
         self._label(language)
         self.start_panel.selected_index = None  # fold the start section away
+
+    def _tab_shown(self, index: int | None) -> None:
+        if self.session is not None and index is not None:
+            self._fill(TABS[index])
+
+    def _fill(self, name: str) -> None:
+        """Builds tab ``name``'s forms and views into its page, once per session."""
+        page = self._pages[name]
+        if not page.children:
+            page.children = [getattr(self, f"_build_{name}")(self.session)]
+
+    def _form(self, name: str):
+        """A tab's form or view, built if nobody has shown its tab yet."""
+        self._fill("feedback" if name == "mapping" else name)
+        return self._forms[name]
+
+    def _build_inventory(self, session: WorkbookSession) -> w.Widget:
+        form = self._forms["inventory"] = InventoryForm(session, with_chart=self.with_charts)
+        return two_columns([form.widget], form.views())
+
+    def _build_rating(self, session: WorkbookSession) -> w.Widget:
+        form = self._forms["rating"] = RatingForm(session)
+        return form.widget
+
+    def _build_team(self, session: WorkbookSession) -> w.Widget:
+        view = self._forms["team"] = TeamView(session, with_charts=self.with_charts)
+        return view.widget
+
+    def _build_journey(self, session: WorkbookSession) -> w.Widget:
+        journey = self._forms["journey"] = JourneyForm(session, with_chart=self.with_charts)
+        language = session.language
+        return w.VBox(
+            [
+                two_columns(
+                    [heading(t("section.persona", language)), journey.persona.widget],
+                    [heading(t("section.stages", language)), journey.editor.widget],
+                ),
+                *journey.views(),
+            ]
+        )
+
+    def _build_feedback(self, session: WorkbookSession) -> w.Widget:
+        feedback = self._forms["feedback"] = FeedbackView(session)
+        mapping = self._forms["mapping"] = MappingForm(
+            session, on_import=self._imported, uploads_only=True
+        )
+        return w.VBox([mapping.widget, *feedback.views()])
+
+    def _build_diagnostics(self, session: WorkbookSession) -> w.Widget:
+        from tpkit.diagnostics.widgets import DiagnosticsView  # it builds on tpkit.forms
+
+        view = self._forms["diagnostics"] = DiagnosticsView(session)
+        return view.widget
+
+    inventory = property(lambda self: self._form("inventory"))
+    rating = property(lambda self: self._form("rating"))
+    team = property(lambda self: self._form("team"))
+    journey = property(lambda self: self._form("journey"))
+    feedback = property(lambda self: self._form("feedback"))
+    mapping = property(lambda self: self._form("mapping"))
+    diagnostics = property(lambda self: self._form("diagnostics"))
 
     def _language_chosen(self, language: str) -> None:
         """A language chosen in the page: every text on it changes at once."""
@@ -151,4 +191,5 @@ class App:
     def _imported(self, result: ImportResult) -> None:
         """New customer answers: the feedback views and the diagnostics read them again."""
         self.feedback.refresh(result)
-        self.diagnostics.refresh()
+        if "diagnostics" in self._forms:  # otherwise it reads them when first shown
+            self.diagnostics.refresh()
