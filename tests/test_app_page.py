@@ -53,10 +53,10 @@ def test_tpkit_app_lang_reaches_the_kernels_as_tpkit_lang(folder, monkeypatch):
 
 
 def test_the_cli_passes_lang_to_the_app_server(folder, monkeypatch):
-    from tpkit import cli
+    from tpkit import cli, servers
 
     seen = {}
-    monkeypatch.setattr(cli, "_serve", lambda command, env: seen.update(env) or 0)
+    monkeypatch.setattr(servers, "serve_app", lambda command, env, *_, **__: seen.update(env) or 0)
     assert cli.main(["--lang", "fr", "app", "--no-browser"]) == 0
     assert seen["TPKIT_LANG"] == "fr"
 

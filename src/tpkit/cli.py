@@ -406,11 +406,18 @@ def _lab(arguments: argparse.Namespace) -> int:
 
 
 def _app(arguments: argparse.Namespace) -> int:
-    from tpkit.servers import app_command, environment
+    from tpkit.servers import HOST, app_command, environment, first_free_port, serve_app
 
     language = getattr(arguments, "lang", None)
-    command = app_command(arguments.port, not arguments.no_browser)
-    return _serve([*command, *arguments.server_options], environment(language))
+    port = arguments.port or first_free_port()
+    command = [*app_command(port, browser=False), *arguments.server_options]
+    return serve_app(
+        command,
+        environment(language),
+        f"http://{HOST}:{port}/",
+        lambda url: print(t("cli.app.ready", url=url), flush=True),
+        browser=not arguments.no_browser,
+    )
 
 
 def _serve(command: list[str], environment: dict[str, str]) -> int:

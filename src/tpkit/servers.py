@@ -6,7 +6,13 @@ the directory the command was started in)."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 
 from tpkit.forms.session import workbook_folder
@@ -14,6 +20,11 @@ from tpkit.resources import bundled
 
 HOST = "127.0.0.1"
 CULL_IDLE = 300  # seconds a kernel without any page may stay idle (tpkit app)
+KEPT_KERNELS = 2  # started ahead of the pages that will use them (tpkit app)
+REFILL_DELAY = 5  # seconds after a page took a kept kernel before the next one starts
+APP_PORT = 8866  # Voila's own default: the first free port from here
+READY_FILE = "TPKIT_READY_FILE"  # where the app's kept kernel says it is ready
+READY_WAIT = 60  # seconds: then the address is given anyway (a kernel that never got ready)
 
 
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # Voila template, Lab settings
@@ -70,9 +81,66 @@ def app_command(port: int | None = None, browser: bool = True) -> list[str]:
         # kernels with no page connected and idle for CULL_IDLE seconds are shut down
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",
         f"--MappingKernelManager.cull_interval={CULL_IDLE // 5}",
+        # kernels kept started with their imports done (notebooks/app.ipynb waits in
+        # wait_for_page): a page then waits for building the app only, not a kernel's
+        # start; two, so a reload right after finds one too, and a taken one is replaced
+        # only after the page that took it is drawn (the two cores are busy until then)
+        "--preheat_kernel=True",
+        f"--pool_size={KEPT_KERNELS}",
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
     if port:
         command.append(f"--port={port}")
     if not browser:
         command.append("--no-browser")
     return command
+
+
+def first_free_port(start: int = APP_PORT) -> int:
+    """The first port from ``start`` that nothing on this machine listens on."""
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port from {start} to {start + 99}")
+
+
+def signal_ready() -> None:
+    """Called by the app's kept kernel once its imports are done (see serve_app)."""
+    marker = os.environ.get(READY_FILE)
+    if marker:
+        Path(marker).touch()
+
+
+def serve_app(
+    command: list[str],
+    environment: dict[str, str],
+    url: str,
+    announce: Callable[[str], None],
+    browser: bool = True,
+) -> int:
+    """Runs Voila (``command``, started with --no-browser) and gives the address only
+    once the kernel it keeps ready has done its imports: a page opened then is usable
+    in seconds, where one opened at Voila's own "running at" line waits for a whole
+    kernel start. ``announce(url)`` prints the address; the browser opens there too."""
+    with tempfile.TemporaryDirectory(prefix="tpkit-app-") as folder:
+        marker = Path(folder) / "ready"
+        process = subprocess.Popen(command, env={**environment, READY_FILE: str(marker)})
+        try:
+            deadline = time.monotonic() + READY_WAIT
+            while process.poll() is None and not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if process.poll() is None:
+                announce(url)
+                if browser:
+                    webbrowser.open(url)
+            return process.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached Voila too: let it shut its kernels down
+            try:
+                return process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                return process.wait()

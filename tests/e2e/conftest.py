@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -53,15 +54,36 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     raise TimeoutError(url)
 
 
+def wait_for_line(text: str, log: Path, process: subprocess.Popen, seconds: float = 90) -> None:
+    """Waits for a server's own word that it is ready (``tpkit app`` prints one)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log}")
+        if text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{text!r} never appeared in {log}")
+
+
 class Server:
     def __init__(
-        self, command: list[str], ready_url: str, environment: dict[str, str], log: Path
+        self,
+        command: list[str],
+        ready_url: str,
+        environment: dict[str, str],
+        log: Path,
+        ready_line: str | None = None,
     ) -> None:
+        """``ready_line``: wait for that line in the log instead of loading ``ready_url``."""
         self.log = log.open("w")
         self.process = subprocess.Popen(
             command, env=environment, stdout=self.log, stderr=subprocess.STDOUT
         )
-        wait_for(ready_url, self.process)
+        if ready_line:
+            wait_for_line(ready_line, log, self.process)
+        else:
+            wait_for(ready_url, self.process)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -139,19 +161,22 @@ def voila(voila_server) -> str:
 
 @pytest.fixture(scope="module")
 def voila_server(workbook_dir, tmp_path_factory, artifacts) -> Iterator[tuple[str, int]]:
-    """``tpkit app``'s Voila server: its address and its process id."""
-    from tpkit.servers import app_command
+    """``tpkit app`` itself, started as a user does: its address, once it says it is
+    ready, and its process id (Voila and the kernels run under it)."""
+    from tpkit.i18n import t
 
     home = tmp_path_factory.mktemp("voila-home")
     port = free_port()
-    command = [*app_command(port, browser=False)]
+    url = f"http://127.0.0.1:{port}/"
+    command = [str(Path(sys.executable).parent / "tpkit"), "app", "--no-browser", f"--port={port}"]
     server = Server(
         command,
-        f"http://127.0.0.1:{port}/",
+        url,
         server_environment(workbook_dir, home),
         artifacts / "voila.log",
+        ready_line=t("cli.app.ready", "en", url=url),
     )
-    yield f"http://127.0.0.1:{port}/", server.process.pid
+    yield url, server.process.pid
     server.stop()
 
 

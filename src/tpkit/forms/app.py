@@ -30,6 +30,19 @@ TABS = ("inventory", "rating", "team", "journey", "feedback", "diagnostics")
 TAB_TITLES = (*(f"app.tab.{name}" for name in TABS[:-1]), "diagnostics.tab")
 
 
+def wait_for_page() -> None:
+    """In a kernel that Voila starts ahead of time (``tpkit app`` keeps one ready), waits
+    here, with every import done, until a page takes the kernel; so the page costs only
+    building the app, which then reads the files as they are at that moment. Returns at
+    once anywhere else (JupyterLab, papermill, a kernel Voila starts for the request)."""
+    from voila.utils import wait_for_request
+
+    from tpkit.servers import signal_ready
+
+    signal_ready()  # `tpkit app` gives its address now
+    wait_for_request()
+
+
 def two_columns(left: list[w.Widget], right: list[w.Widget], left_width: str = "46em") -> w.GridBox:
     """A form beside what it changes; one column when the window is narrow."""
     grid = w.GridBox(
