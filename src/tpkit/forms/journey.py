@@ -109,6 +109,7 @@ class PersonaForm:
         self.messages = {name: InlineMessage() for name in PERSONA_FIELDS}
         self._loading = False
         for name, widget in self.inputs.items():
+            widget.add_class(f"tpkit-persona-{name}")
             widget.observe(lambda change, name=name: self._edited(name), names="value")
         session.on_change(self._show)
         self._show(session.workbook)
