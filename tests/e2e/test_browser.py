@@ -109,3 +109,25 @@ def test_jupyterlab_runs_the_inventory_notebook_and_saves_to_the_file(
     page.screenshot(path=artifacts / "lab-inventory.png", full_page=False)
     assert page.get_by_text("get notified about official Jupyter news").count() == 0
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+
+
+def test_a_charts_menu_only_saves_the_picture_in_the_pages_language(
+    app_workbook, voila, offline_page
+):
+    """The "…" menu clicked: Save as SVG / PNG in German, nothing that leaves the machine."""
+    page = offline_page
+    page.goto(voila, timeout=TIMEOUT)
+    page.locator(".tpkit-touchpoints-name input").wait_for(timeout=TIMEOUT)
+    page.locator(".tpkit-header-language select").select_option(label=t("language.de", "de"))
+    page.get_by_role("tab", name=t("app.tab.inventory", "de")).wait_for(timeout=TIMEOUT)
+    chart = page.locator(".vega-embed >> visible=true").first
+    chart.locator("svg, canvas").first.wait_for(timeout=TIMEOUT)
+    chart.locator("summary").click()
+    items = chart.locator(".vega-actions a")
+    items.first.wait_for(timeout=TIMEOUT)
+    texts = [text.strip() for text in items.all_inner_texts()]
+    assert texts == [t("chart.menu.svg", "de"), t("chart.menu.png", "de")]
+    with page.expect_download(timeout=TIMEOUT) as saved:
+        items.first.click()
+    assert saved.value.suggested_filename.endswith(".svg")
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
