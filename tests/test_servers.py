@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -84,3 +85,28 @@ def test_signal_ready_touches_the_named_file_and_elsewhere_does_nothing(monkeypa
     assert (tmp_path / "ready").exists()
     monkeypatch.delenv(servers.READY_FILE)
     servers.signal_ready()  # JupyterLab, papermill: no file to touch, no error
+
+
+def test_tpkit_app_terminated_stops_its_server_too(tmp_path):
+    """A terminated ``tpkit app`` left Voila and its kernels running with no parent."""
+    pid_file = tmp_path / "server.pid"
+    server = (
+        "import os, pathlib, time; "
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid())); time.sleep(60)"
+    )
+    runner = (
+        "import os, sys; from tpkit import servers; "
+        f"sys.exit(servers.serve_app([sys.executable, '-c', {server!r}], dict(os.environ), "
+        "'http://127.0.0.1:1/', print, browser=False))"
+    )
+    app = subprocess.Popen([sys.executable, "-c", runner])
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    server_pid = int(pid_file.read_text())
+    app.terminate()
+    assert app.wait(timeout=30) != 0
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{server_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{server_pid}").exists(), "the server outlived tpkit app"

@@ -6,6 +6,7 @@ the directory the command was started in)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -129,6 +130,9 @@ def serve_app(
     with tempfile.TemporaryDirectory(prefix="tpkit-app-") as folder:
         marker = Path(folder) / "ready"
         process = subprocess.Popen(command, env={**environment, READY_FILE: str(marker)})
+        # terminated itself (a service manager, a test), tpkit stops Voila and its kernels
+        # rather than leaving them running with no parent
+        stopped = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
         try:
             deadline = time.monotonic() + READY_WAIT
             while process.poll() is None and not marker.exists() and time.monotonic() < deadline:
@@ -144,3 +148,5 @@ def serve_app(
             except subprocess.TimeoutExpired:
                 process.kill()
                 return process.wait()
+        finally:
+            signal.signal(signal.SIGTERM, stopped)

@@ -133,6 +133,7 @@ class RecordEditor:
             [row(t(f"form.{section}.pick", language), self.picker), *rows, self.buttons]
         )
         # stable hooks for browser tests and custom styling: tpkit-touchpoints-name, …
+        self.widget.add_class(f"tpkit-{section}-form")
         self.picker.add_class(f"tpkit-{section}-pick")
         self.add_button.add_class(f"tpkit-{section}-add")
         self.remove_button.add_class(f"tpkit-{section}-remove")

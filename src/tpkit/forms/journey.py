@@ -120,6 +120,7 @@ class PersonaForm:
                 for name in PERSONA_FIELDS
             ]
         )
+        self.widget.add_class("tpkit-persona-form")
 
     def _show(self, workbook: Workbook) -> None:
         """The file's persona, except in fields typed but not saved yet or refused."""
