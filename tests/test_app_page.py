@@ -106,6 +106,25 @@ def test_a_language_chosen_in_the_app_redraws_every_tab_and_is_remembered(folder
     assert recall()[1] == "fr"
 
 
+def test_an_app_built_ahead_of_its_page_catches_up_with_what_changed(folder):
+    """``tpkit app`` builds the app in a kept kernel before any page asks for it."""
+    from tpkit.samples import from_sample
+    from tpkit.store import create
+
+    first = open_session().path
+    StartForm(language="en").open(first)
+    app = App(with_charts=False)
+    WorkbookSession(first, "en").apply(lambda wb: setattr(wb.meta, "team", "Renamed"))
+    second = create(folder / "second.yaml", from_sample("ticino"))
+    assert app.caught_up() is app  # the same workbook: the file read again
+    assert app.session.workbook.meta.team == "Renamed"
+    assert str(second) in [value for _, value in app.start.existing.options]
+    remember(second, "de")  # another page chose another workbook and language meanwhile
+    fresh = app.caught_up()
+    assert fresh is not app and (fresh.session.path, fresh.session.language) == (second, "de")
+    assert not app.session._watching  # the old app no longer follows its file
+
+
 def test_a_tab_is_filled_when_first_shown_and_then_kept(folder):
     """The page is usable once its first form is drawn (issue 9: ready in seconds)."""
     app = App(with_charts=False)

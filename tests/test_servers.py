@@ -1,7 +1,7 @@
 """``tpkit app`` gives its address once the kernel it keeps ready has done its imports.
 
 Voila is stood in for by a small Python process that plays the kept kernel's part
-(touching the file named in TPKIT_READY_FILE, as ``wait_for_page`` does); the real
+(touching the file named in TPKIT_READY_FILE, as ``ready_for_page`` does); the real
 server is started this way by every browser test (``tests/e2e/conftest.py``).
 """
 

@@ -82,10 +82,10 @@ def app_command(port: int | None = None, browser: bool = True) -> list[str]:
         # kernels with no page connected and idle for CULL_IDLE seconds are shut down
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",
         f"--MappingKernelManager.cull_interval={CULL_IDLE // 5}",
-        # kernels kept started with their imports done (notebooks/app.ipynb waits in
-        # wait_for_page): a page then waits for building the app only, not a kernel's
-        # start; two, so a reload right after finds one too, and a taken one is replaced
-        # only after the page that took it is drawn (the two cores are busy until then)
+        # kernels kept started with the app built (notebooks/app.ipynb waits in
+        # ready_for_page): a page then waits for neither a kernel's start nor the
+        # building; two, so a reload right after finds one too, and a taken one is
+        # replaced only after the page that took it is drawn (two cores are busy until then)
         "--preheat_kernel=True",
         f"--pool_size={KEPT_KERNELS}",
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",

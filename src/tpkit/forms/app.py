@@ -30,17 +30,23 @@ TABS = ("inventory", "rating", "team", "journey", "feedback", "diagnostics")
 TAB_TITLES = (*(f"app.tab.{name}" for name in TABS[:-1]), "diagnostics.tab")
 
 
-def wait_for_page() -> None:
-    """In a kernel that Voila starts ahead of time (``tpkit app`` keeps one ready), waits
-    here, with every import done, until a page takes the kernel; so the page costs only
-    building the app, which then reads the files as they are at that moment. Returns at
-    once anywhere else (JupyterLab, papermill, a kernel Voila starts for the request)."""
+def ready_for_page(with_charts: bool = True) -> App:
+    """The app for the page that takes this kernel.
+
+    In a kernel that Voila starts ahead of time (``tpkit app`` keeps two), the app is
+    built now; when a page takes the kernel, the app only catches up with what changed
+    meanwhile (another workbook or language chosen: built again; its file saved by
+    someone: read again), so the page waits for neither a kernel's imports nor the
+    building. Anywhere else (JupyterLab, papermill, a kernel Voila starts for the
+    request) this builds the app and returns it at once."""
     from voila.utils import wait_for_request
 
     from tpkit.servers import signal_ready
 
+    app = App(with_charts)
     signal_ready()  # `tpkit app` gives its address now
     wait_for_request()
+    return app.caught_up()
 
 
 def two_columns(left: list[w.Widget], right: list[w.Widget], left_width: str = "46em") -> w.GridBox:
@@ -86,9 +92,21 @@ class App:
             [style_widget(), self.header, self.start_panel, self.tabs, self.exercise_slot]
         )
         self.widget.add_class("tpkit-app")
-        remembered = recall()
+        self._remembered = remembered = recall()
         if remembered:  # a reload of the page comes back to the same workbook
             self.start.open(remembered[0])
+
+    def caught_up(self) -> App:
+        """This app as a page opened now would find it: built again if another workbook
+        or language was chosen since it was built, else with its file read again."""
+        if recall() != self._remembered:
+            if self.session is not None:
+                self.session.close()
+            return App(self.with_charts)
+        self.start.list_workbooks()
+        if self.session is not None:
+            self.session.check_file()
+        return self
 
     def _label(self, language: str) -> None:
         """The header's and start section's texts in ``language``."""

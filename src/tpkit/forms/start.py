@@ -79,18 +79,12 @@ class StartForm:
                     "metadata": {},
                 },
             )
-        folder = workbook_folder()
         self.language = w.Dropdown(
             options=[(t(f"language.{code}", code), code) for code in LANGUAGES], value=language
         )
         self.language.add_class("tpkit-language")
-        self.existing = w.Dropdown(
-            options=[(p.name, str(p)) for p in workbook_files(folder)],
-            layout=w.Layout(width="24em"),
-        )
-        remembered = recall()
-        if remembered and str(remembered[0]) in [value for _, value in self.existing.options]:
-            self.existing.value = str(remembered[0])
+        self.existing = w.Dropdown(layout=w.Layout(width="24em"))
+        self.list_workbooks()
         self.open_button = w.Button(
             description=t("form.start.open", language), icon="folder-open", button_style="primary"
         )
@@ -180,6 +174,13 @@ class StartForm:
 
             copy_sample_events(self.sample.value, path)
         return self.open(path)
+
+    def list_workbooks(self) -> None:
+        """The workbooks in the folder as they are now, the remembered one chosen."""
+        self.existing.options = [(p.name, str(p)) for p in workbook_files(workbook_folder())]
+        remembered = recall()
+        if remembered and str(remembered[0]) in [value for _, value in self.existing.options]:
+            self.existing.value = str(remembered[0])
 
     def open(self, path: Path) -> WorkbookSession | None:
         try:
