@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import expect
+
 from tpkit.i18n import t
 from tpkit.store import read
 
@@ -109,6 +111,48 @@ def test_jupyterlab_runs_the_inventory_notebook_and_saves_to_the_file(
     page.screenshot(path=artifacts / "lab-inventory.png", full_page=False)
     assert page.get_by_text("get notified about official Jupyter news").count() == 0
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+
+
+def test_jupyterlab_keeps_a_rating_comment_typed_before_its_scores_over_a_kernel_restart(
+    app_workbook, lab, offline_page
+):
+    """Notebook 02 in JupyterLab lost typed strengths and problems (issue 9)."""
+    page = offline_page
+    touchpoint = read(app_workbook).touchpoints[0].id
+    row = f".tpkit-rating-{touchpoint}"
+    comments = {"strengths": "Lab: friendly tone", "problems": "Lab: arrives too late"}
+
+    def run_all(restart: bool) -> None:
+        if restart:
+            page.get_by_text("Kernel", exact=True).first.click()
+            page.get_by_text("Restart Kernel and Run All Cells…", exact=True).click()
+            page.get_by_role("button", name="Confirm Kernel Restart").click()
+        else:
+            page.get_by_text("Run", exact=True).first.click()
+            page.get_by_text("Run All Cells", exact=True).click()
+        fill(page, ".tpkit-participant input", "Lab typist")
+        page.locator(row).wait_for(timeout=TIMEOUT)
+
+    page.goto(f"{lab}/lab/tree/02_rating.ipynb", timeout=TIMEOUT)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=TIMEOUT)
+    run_all(restart=False)
+    for name, text in comments.items():  # the comments first, no score yet
+        fill(page, f"{row} .tpkit-rating-{name} input", text)
+    rating = eventually(
+        lambda: (
+            (found := has_rating(app_workbook, touchpoint, "Lab typist"))
+            and (found.strengths, found.problems) == tuple(comments.values())
+        )
+    )
+    assert rating, "the comments typed in JupyterLab did not reach the file"
+    for name, text in comments.items():  # and they stay on the screen
+        expect(page.locator(f"{row} .tpkit-rating-{name} input")).to_have_value(text)
+    run_all(restart=True)
+    for name, text in comments.items():
+        expect(page.locator(f"{row} .tpkit-rating-{name} input")).to_have_value(
+            text, timeout=TIMEOUT
+        )
+    assert page.external == []
 
 
 def test_a_charts_menu_only_saves_the_picture_in_the_pages_language(
