@@ -154,3 +154,11 @@ def test_keys_are_plain_names(language):
         key for key in catalogue(language) if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", key)
     ]
     assert not bad
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("hint", ["diagnostics.plan.unmeasured", "navigator.empty"])
+def test_hints_name_the_apps_feedback_tab_as_it_is_titled(language, hint):
+    """These hints are read in the app too, where there are no notebooks to point to."""
+    tab = t("app.tab.feedback", language).split(" · ", 1)[1]
+    assert tab in t(hint, language)
