@@ -162,3 +162,34 @@ def test_hints_name_the_apps_feedback_tab_as_it_is_titled(language, hint):
     """These hints are read in the app too, where there are no notebooks to point to."""
     tab = t("app.tab.feedback", language).split(" · ", 1)[1]
     assert tab in t(hint, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "zero", "one", "two"),
+    [
+        ("en", "0 ratings are", "1 rating is", "2 ratings are"),
+        ("it", "0 valutazioni sono", "1 valutazione è", "2 valutazioni sono"),
+        ("de", "0 Bewertungen sind", "1 Bewertung ist", "2 Bewertungen sind"),
+        ("fr", "0 évaluation est", "1 évaluation est", "2 évaluations sont"),  # 0 is singular
+    ],
+)
+def test_a_count_takes_the_languages_singular_or_plural(language, zero, one, two):
+    from tpkit.i18n import plural
+
+    for count, start in ((0, zero), (1, one), (2, two)):
+        assert plural("forms.incomplete", count, language).startswith(start)
+
+
+def test_an_imports_account_says_1_row_and_1_question_not_1_rows_and_1_questions():
+    from tpkit.survey.importer import ImportResult
+
+    result = ImportResult(Path("x.csv"), "csv", None, rows=1, added=1, answers=1, blank=1)
+    assert t("survey.cli.import.result", "en", file="f.parquet", **result.counted("en")) == (
+        "1 row read; stored in f.parquet: 1 response with 1 answer; "
+        "0 were already there, unchanged; 1 question left blank"
+    )
+    several = ImportResult(Path("x.csv"), "csv", None, rows=5, added=4, answers=9, already=1)
+    assert t("navigator.form.result", "de", **several.counted("de")) == (
+        "5 Zeilen gelesen; gespeichert: 4 neue Antworten mit 9 Einzelantworten; "
+        "1 schon aus einem früheren Import vorhanden; 0 Fragen leer gelassen."
+    )

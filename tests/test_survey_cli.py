@@ -79,7 +79,7 @@ def test_first_try_stores_nothing_then_one_look_and_one_command_import(run, firm
         "survey", "import", str(export), "--workbook", str(workbook), "--mapping", str(proposal)
     )
     assert second.returncode == 1, second.stderr  # imported; the 11 is listed
-    assert "5 rows read: 4 responses" in second.stdout
+    assert "5 rows read; stored in" in second.stdout and ": 4 responses with" in second.stdout
     assert "personal data left out: Email" in second.stdout
     assert f"{export} line 3, column '{NPS}': '11' skipped, outside the scale" in second.stderr
     assert f"{export} line 5: row skipped, a response with the same id" in second.stderr

@@ -25,6 +25,7 @@ from tpkit.model import LANGUAGES
 from tpkit.store import create, read
 from tpkit.survey import responses
 from tpkit.survey.display import about_text
+from tpkit.survey.importer import ImportResult
 from tpkit.survey.scales import scale_label
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,8 +241,8 @@ def test_the_apps_feedback_tab_imports_an_upload_in_a_marketers_words(language, 
     stored = responses.load(workbook)
     assert stored.num_rows == 68 and set(stored.column("source").to_pylist()) == {export.name}
     shown = before + _texts(tab)
-    counts = {"rows": 72, "added": 68, "answers": 216, "already": 0, "blank": 56}
-    assert t("navigator.form.result", language, **counts) in shown
+    counts = ImportResult(export, "", None, rows=72, added=68, answers=216, blank=56)
+    assert t("navigator.form.result", language, **counts.counted(language)) in shown
     for word in (str(folder), "on-the-server", "firm.yaml", "parquet", "tpkit", "notebook"):
         assert word not in shown.lower(), word
     assert t("navigator.form.upload", language) in shown

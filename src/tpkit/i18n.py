@@ -89,6 +89,14 @@ def t(key: str, language: str | None = None, **values: Any) -> str:
     return catalogue(language or current_language())[key].format(**values)
 
 
+def plural(key: str, count: int, language: str | None = None, **values: Any) -> str:
+    """The message ``key`` for ``count`` things: its ``one`` or ``other`` form, as the
+    language counts (1 in English, Italian and German; 0 and 1 in French)."""
+    language = language or current_language()
+    one = count in (0, 1) if language == "fr" else count == 1
+    return t(f"{key}.{'one' if one else 'other'}", language, count=count, **values)
+
+
 def decimal(value: float, language: str | None = None, places: int = 1) -> str:
     """A number as the language writes it: 3.8 in English, 3,8 in Italian, German, French."""
     return f"{value:.{places}f}".replace(".", t("chart.decimal_mark", language))

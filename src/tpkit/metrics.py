@@ -60,11 +60,9 @@ def incomplete_ratings(workbook: Workbook) -> int:
 
 def incomplete_text(count: int, language: str | None) -> str:
     """The note beside a figure that says how many ratings lack a score ("" for none)."""
-    from tpkit.i18n import t
+    from tpkit.i18n import plural
 
-    if not count:
-        return ""
-    return t(f"forms.incomplete{'_one' if count == 1 else ''}", language, count=count)
+    return plural("forms.incomplete", count, language) if count else ""
 
 
 def lowest_stage(workbook: Workbook) -> Stage | None:

@@ -413,7 +413,7 @@ def _small(text: str) -> str:
 
 def result_html(result: ImportResult, language: str) -> str:
     """What an import did, then every row and cell it left out with the reason."""
-    parts = [_paragraph(t("navigator.form.result", language, **result.counts()))]
+    parts = [_paragraph(t("navigator.form.result", language, **result.counted(language)))]
     if result.replaced:
         day = result.replaced_on or "–"
         parts.append(

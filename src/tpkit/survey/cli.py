@@ -278,7 +278,7 @@ def _print_result(result: ImportResult, workbook_path: Path) -> None:
         print("  " + t("survey.cli.import.personal_left_out", columns=columns))
     dry_run = result.status == "dry_run"
     key = "survey.cli.import.dry_run_result" if dry_run else "survey.cli.import.result"
-    print(t(key, file=responses_path(workbook_path), **result.counts()))
+    print(t(key, file=responses_path(workbook_path), **result.counted()))
     if result.replaced:
         day = result.replaced_on or t("survey.cli.import.earlier")
         print(t("survey.cli.import.replaced", count=result.replaced, day=day))

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tpkit.i18n import plural
 from tpkit.model import Workbook
 from tpkit.survey import responses
 from tpkit.survey.export import LINE, SKIP, Export
@@ -97,10 +98,19 @@ class ImportResult:
         """Skipped rows and answers the user can do something about."""
         return [skip for skip in self.skipped if skip.reason not in EXPECTED]
 
-    def counts(self) -> dict[str, int]:
-        """The figures every account of an import gives (the CLI, the notebook's form)."""
-        names = ("rows", "added", "answers", "already", "replaced", "blank")
-        return {name: getattr(self, name) for name in names}
+    def counted(self, language: str | None = None) -> dict[str, str]:
+        """The figures every account of an import gives (the CLI, the notebook's form),
+        as phrases with their numbers in ``language``: "1 row read", "12 rows read"."""
+        numbers = {
+            "rows": self.rows,
+            "responses": self.added,
+            "new_responses": self.added,
+            "answers": self.answers,
+            "already": self.already,
+            "already_earlier": self.already,
+            "blank": self.blank,
+        }
+        return {name: plural(f"survey.counts.{name}", n, language) for name, n in numbers.items()}
 
 
 # --- one reading of the export --------------------------------------------------------
