@@ -26,7 +26,7 @@ from tpkit.charts.feedback import HEADLINES, gap_chart, names, trend
 from tpkit.errors import TpkitError
 from tpkit.forms.fields import InlineMessage, escaped_table, row
 from tpkit.forms.session import WorkbookSession
-from tpkit.i18n import t
+from tpkit.i18n import plural, t
 from tpkit.report.feedback import (
     Feedback,
     collect,
@@ -417,7 +417,7 @@ def result_html(result: ImportResult, language: str) -> str:
     if result.replaced:
         day = result.replaced_on or "–"
         parts.append(
-            _paragraph(t("navigator.form.replaced", language, count=result.replaced, day=day))
+            _paragraph(plural("navigator.form.replaced", result.replaced, language, day=day))
         )
     if result.personal_left_out:
         columns = ", ".join(result.personal_left_out)

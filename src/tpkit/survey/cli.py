@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from tpkit.cli import EXIT_OK
 from tpkit.errors import TpkitError
-from tpkit.i18n import t
+from tpkit.i18n import plural, t
 from tpkit.model import Workbook
 
 if TYPE_CHECKING:  # the survey modules load when their command runs, not with the parser
@@ -281,10 +281,10 @@ def _print_result(result: ImportResult, workbook_path: Path) -> None:
     print(t(key, file=responses_path(workbook_path), **result.counted()))
     if result.replaced:
         day = result.replaced_on or t("survey.cli.import.earlier")
-        print(t("survey.cli.import.replaced", count=result.replaced, day=day))
+        print(plural("survey.cli.import.replaced", result.replaced, day=day))
     if not result.skipped:
         return
-    print(t("survey.cli.import.skipped", count=len(result.skipped)), file=sys.stderr)
+    print(plural("survey.cli.import.skipped", len(result.skipped)), file=sys.stderr)
     for skip in result.skipped[:_SHOWN_PROBLEMS]:
         print("  " + _skip_text(result.source, skip), file=sys.stderr)
     if len(result.skipped) > _SHOWN_PROBLEMS:
