@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tpkit.diagnostics.findings import Finding, Item
-from tpkit.i18n import catalogue, label, t
+from tpkit.i18n import catalogue, decimal, label, t
 from tpkit.model import Workbook
 
 PERCENTAGES = frozenset({"share", "bar", "csat"})  # shown as whole percentages
@@ -30,7 +30,7 @@ def number(value: float, language: str) -> str:
     """One decimal with the language's decimal mark (3.8, 3,8); whole numbers stay whole."""
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
-    return f"{value:.1f}".replace(".", t("chart.decimal_mark", language))
+    return decimal(value, language)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from tpkit.events.overview import Overview
-from tpkit.i18n import t
+from tpkit.i18n import decimal, t
 from tpkit.model import Workbook
 
 TRANSITIONS_SHOWN = 10
@@ -67,12 +67,11 @@ def duration(seconds: float | None, language: str) -> str:
     """A median time as read: minutes, hours or days."""
     if seconds is None:
         return "–"
-    mark = t("chart.decimal_mark", language)
     if seconds < 3600:
         return t("events.view.minutes", language, n=f"{seconds / 60:.0f}")
     if seconds < 86400:
-        return t("events.view.hours", language, n=f"{seconds / 3600:.1f}".replace(".", mark))
-    return t("events.view.days", language, n=f"{seconds / 86400:.1f}".replace(".", mark))
+        return t("events.view.hours", language, n=decimal(seconds / 3600, language))
+    return t("events.view.days", language, n=decimal(seconds / 86400, language))
 
 
 def key_figures_html(view: Overview, language: str) -> str:
@@ -160,7 +159,7 @@ def attribution_html(view: Overview, workbook: Workbook, language: str) -> str:
         (
             _name(names, c.touchpoint),
             _bar(c.markov, widest),
-            f"{c.markov:.1f}".replace(".", t("chart.decimal_mark", language)),
+            decimal(c.markov, language),
             f"{100 * c.removal_effect:.0f} %",
             str(c.first_touch),
             str(c.last_touch),

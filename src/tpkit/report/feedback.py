@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tpkit.charts.feedback import HEADLINES, gap_chart, headline, names, overall, trend
-from tpkit.i18n import t
+from tpkit.i18n import decimal, t
 from tpkit.model import Workbook
 from tpkit.report import sections
 from tpkit.safety import mask_contacts, mask_names, pseudonyms, shown_text
@@ -214,8 +214,7 @@ def league(feedback: Feedback, workbook: Workbook, language: str) -> list[League
 
 
 def _number(value: float, language: str, decimals: int) -> str:
-    text = f"{value:.{decimals}f}".replace(".", t("chart.decimal_mark", language))
-    return text.replace("-", "\u2212")  # a real minus sign
+    return decimal(value, language, decimals).replace("-", "\u2212")  # a real minus sign
 
 
 def score_text(item: Figure, language: str) -> str:

@@ -24,7 +24,7 @@ from tpkit.charts.data import CRITERIA, DISPUTED, level
 from tpkit.diagnostics.facts import KeyFigures, key_figures
 from tpkit.diagnostics.findings import Finding
 from tpkit.diagnostics.text import signed as emotion  # an emotion as printed: −2, 0, +1
-from tpkit.i18n import catalogue, label, t
+from tpkit.i18n import catalogue, decimal, label, t
 from tpkit.metrics import TeamScore, incomplete_text, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import diagnostics, digital, feedback
@@ -101,7 +101,7 @@ class ReportContext:
 
     def number(self, value: float) -> str:
         """One decimal, with the language's decimal mark: 3.8 or 3,8."""
-        return f"{value:.1f}".replace(".", t("chart.decimal_mark", self.language))
+        return decimal(value, self.language)
 
 
 # --- small HTML builders --------------------------------------------------------------
