@@ -130,10 +130,12 @@ def test_jupyterlab_keeps_a_rating_comment_typed_before_its_scores_over_a_kernel
         else:
             page.get_by_text("Run", exact=True).first.click()
             page.get_by_text("Run All Cells", exact=True).click()
+        page.locator(".tpkit-participant input").wait_for(timeout=TIMEOUT)
         fill(page, ".tpkit-participant input", "Lab typist")
         page.locator(row).wait_for(timeout=TIMEOUT)
 
-    page.goto(f"{lab}/lab/tree/02_rating.ipynb", timeout=TIMEOUT)
+    # ?reset: only this notebook open (JupyterLab would restore the earlier tests' tabs)
+    page.goto(f"{lab}/lab/tree/02_rating.ipynb?reset", timeout=TIMEOUT)
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=TIMEOUT)
     run_all(restart=False)
     for name, text in comments.items():  # the comments first, no score yet
