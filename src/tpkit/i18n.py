@@ -89,12 +89,14 @@ def t(key: str, language: str | None = None, **values: Any) -> str:
     return catalogue(language or current_language())[key].format(**values)
 
 
-def plural(key: str, count: int, language: str | None = None, **values: Any) -> str:
-    """The message ``key`` for ``count`` things: its ``one`` or ``other`` form, as the
-    language counts (1 in English, Italian and German; 0 and 1 in French)."""
+def plural(key: str, number: int, language: str | None = None, **values: Any) -> str:
+    """The message ``key`` naming ``number`` things as ``{count}``, or its singular
+    ``KEY_one`` for exactly one where the catalogue has it (the kit's convention,
+    argparse's too). ``values`` may hold ``count`` already written out (``1,234``)."""
     language = language or current_language()
-    one = count in (0, 1) if language == "fr" else count == 1
-    return t(f"{key}.{'one' if one else 'other'}", language, count=count, **values)
+    singular = f"{key}_one"
+    chosen = singular if number == 1 and singular in catalogue(language) else key
+    return t(chosen, language, **{"count": number, **values})
 
 
 def decimal(value: float, language: str | None = None, places: int = 1) -> str:

@@ -37,7 +37,7 @@ def settle(server_pid: int, expected: int, seconds: float = 90) -> int:
     """The kernel count once it has stayed at ``expected`` for longer than it takes the
     app to replace a kept kernel that a page took (so a leaked kernel cannot pass for
     a kept one not yet replaced); the last count if it never did."""
-    steady = REFILL_DELAY + 8
+    steady = REFILL_DELAY + 3
     deadline, since = time.monotonic() + seconds, None
     while time.monotonic() < deadline:
         count = live_kernels(server_pid)
@@ -52,12 +52,12 @@ def settle(server_pid: int, expected: int, seconds: float = 90) -> int:
 
 
 def test_pages_opened_reloaded_and_closed_leave_no_kernel(app_workbook, voila_server, browser):
-    """The issue's case: one load, a reload, two more tabs; each closed page's kernel goes."""
+    """The issue's case: a load, a reload, another tab; each closed page's kernel goes."""
     url, pid = voila_server
     before = settle(pid, KEPT_KERNELS)  # the kernels kept ready for the next pages
     assert before == KEPT_KERNELS
     context = browser.new_context()
-    for number in range(3):
+    for number in range(2):
         page = context.new_page()
         page.goto(url, timeout=TIMEOUT)
         page.locator(".tpkit-touchpoints-name input").wait_for(timeout=TIMEOUT)

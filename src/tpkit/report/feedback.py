@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tpkit.charts.feedback import HEADLINES, gap_chart, headline, names, overall, trend
-from tpkit.i18n import decimal, t
+from tpkit.i18n import decimal, plural, t
 from tpkit.model import Workbook
 from tpkit.report import sections
 from tpkit.safety import mask_contacts, mask_names, pseudonyms, shown_text
@@ -242,7 +242,7 @@ def interval_text(item: Figure, language: str) -> str:
 
 def counted(key: str, count: int, language: str) -> str:
     """``navigator.KEY`` naming a count, or ``KEY_one`` for exactly one."""
-    return t(f"navigator.{key}{'_one' if count == 1 else ''}", language, count=count)
+    return plural(f"navigator.{key}", count, language)
 
 
 def month_text(month: str, language: str) -> str:

@@ -24,7 +24,7 @@ from tpkit.charts.data import CRITERIA, DISPUTED, level
 from tpkit.diagnostics.facts import KeyFigures, key_figures
 from tpkit.diagnostics.findings import Finding
 from tpkit.diagnostics.text import signed as emotion  # an emotion as printed: −2, 0, +1
-from tpkit.i18n import catalogue, decimal, label, t
+from tpkit.i18n import decimal, label, plural, t
 from tpkit.metrics import TeamScore, incomplete_text, team_scores
 from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import diagnostics, digital, feedback
@@ -91,10 +91,7 @@ class ReportContext:
     def counted(self, key: str, **values: Any) -> str:
         """A text that may name a ``count``: ``KEY_one`` for exactly one, where the catalogue
         has it ("1 touchpoint without an owner"), else ``KEY``."""
-        singular = f"{key}_one"
-        if values.get("count") == 1 and f"report.{singular}" in catalogue(self.language):
-            key = singular
-        return self.text(key, **values)
+        return plural(f"report.{key}", values["count"], self.language, **values)
 
     def label(self, group: str, key: str) -> str:
         return label(group, key, self.language)

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from tpkit.errors import TpkitError
-from tpkit.i18n import catalogue, current_language, t
+from tpkit.i18n import plural, t
 from tpkit.model import Workbook
 from tpkit.survey.export import Column, Export
 from tpkit.survey.mapping import (
@@ -101,10 +101,13 @@ class Evidence:
 
     def text(self, language: str | None = None) -> str:
         values = {name: _said(value, language) for name, value in self.values}
+        count = dict(self.values).get("count")
         key = f"survey.evidence.{self.key}"
-        if values.get("count") == "1" and f"{key}_one" in catalogue(language or current_language()):
-            key += "_one"
-        return t(key, language, **values)
+        return (
+            plural(key, count, language, **values)
+            if count is not None
+            else t(key, language, **values)
+        )
 
 
 def _evidence(key: str, **values: object) -> Evidence:

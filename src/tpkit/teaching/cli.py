@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tpkit.cli import EXIT_OK
 from tpkit.errors import TpkitError
-from tpkit.i18n import current_language, t
+from tpkit.i18n import current_language, plural, t
 from tpkit.teaching.worksheets import PAPERS, SHEETS
 
 Command = Callable[..., argparse.ArgumentParser]
@@ -82,7 +82,5 @@ def _worksheets(arguments: argparse.Namespace) -> int:
     options = SheetOptions(language, workbook, sheets, arguments.participants, arguments.paper)
     path = write_worksheets_pdf(options, Path(arguments.output))
     count = len(printed_pages(options))
-    print(
-        t("worksheets.written_one" if count == 1 else "worksheets.written", file=path, pages=count)
-    )
+    print(plural("worksheets.written", count, file=path, pages=count))
     return EXIT_OK

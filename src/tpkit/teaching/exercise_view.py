@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import ipywidgets as w
 
 from tpkit.forms.session import WorkbookSession
-from tpkit.i18n import catalogue, t
+from tpkit.i18n import plural, t
 from tpkit.model import Workbook
 from tpkit.teaching.exercises import (
     DONE,
@@ -48,9 +48,7 @@ def _items(items: Sequence[str], language: str) -> str:
 def remark_text(remark: Remark, language: str) -> str:
     """The remark in plain words, naming its entries (``KEY_one`` for exactly one)."""
     key = f"exercises.check.{remark.check}"
-    if len(remark.items) == 1 and f"{key}_one" in catalogue(language):
-        key += "_one"
-    return t(key, language, count=len(remark.items), items=_items(remark.items, language))
+    return plural(key, len(remark.items), language, items=_items(remark.items, language))
 
 
 def feedback_html(found: Sequence[Remark], language: str) -> str:
