@@ -125,6 +125,15 @@ def test_an_app_built_ahead_of_its_page_catches_up_with_what_changed(folder):
     assert not app.session._watching  # the old app no longer follows its file
 
 
+def test_an_app_built_ahead_in_the_requested_language_is_not_built_again(folder, monkeypatch):
+    """`tpkit app --lang fr` on a workbook remembered in English: opening it remembers
+    French; that is this app's own doing, not another page's choice."""
+    StartForm(language="en").open(open_session().path)
+    monkeypatch.setenv("TPKIT_LANG", "fr")
+    app = App(with_charts=False)
+    assert recall()[1] == "fr" and app.caught_up() is app
+
+
 def test_a_tab_is_filled_when_first_shown_and_then_kept(folder):
     """The page is usable once its first form is drawn (issue 9: ready in seconds)."""
     app = App(with_charts=False)

@@ -92,9 +92,10 @@ class App:
             [style_widget(), self.header, self.start_panel, self.tabs, self.exercise_slot]
         )
         self.widget.add_class("tpkit-app")
-        self._remembered = remembered = recall()
+        remembered = recall()
         if remembered:  # a reload of the page comes back to the same workbook
             self.start.open(remembered[0])
+        self._remembered = recall()  # as this app left it (opening remembers its language)
 
     def caught_up(self) -> App:
         """This app as a page opened now would find it: built again if another workbook
