@@ -110,7 +110,7 @@ def first_free_port(start: int = APP_PORT) -> int:
 
 
 def signal_ready() -> None:
-    """Called by the app's kept kernel once its imports are done (see serve_app)."""
+    """Called by the app's kept kernel once the app is built (see serve_app)."""
     marker = os.environ.get(READY_FILE)
     if marker:
         Path(marker).touch()
@@ -124,7 +124,7 @@ def serve_app(
     browser: bool = True,
 ) -> int:
     """Runs Voila (``command``, started with --no-browser) and gives the address only
-    once the kernel it keeps ready has done its imports: a page opened then is usable
+    once a kernel it keeps ready has the app built: a page opened then is usable
     in seconds, where one opened at Voila's own "running at" line waits for a whole
     kernel start. ``announce(url)`` prints the address; the browser opens there too."""
     with tempfile.TemporaryDirectory(prefix="tpkit-app-") as folder:

@@ -62,55 +62,52 @@ def typings(path: Path, language: str, participant: str) -> list[Typing]:
 
         return held
 
+    def attribute(record: Callable[[Workbook], Any], name: str) -> Callable[[Workbook], Any]:
+        return lambda wb: getattr(record(wb), name)
+
     pick_tp = (".tpkit-touchpoints-pick select", first.name)
     pick_stage = (".tpkit-stages-pick select", stage.name)
+    area, text = "textarea", "input"
     fields = [  # (tab, selector, one line / several / a score, where the file keeps it, pick)
-        (
-            "inventory",
-            ".tpkit-touchpoints-notes textarea",
-            "line",
-            lambda wb: touchpoint(wb).notes,
-            pick_tp,
+        *(
+            (
+                "inventory",
+                f".tpkit-touchpoints-{name} {tag}",
+                kind,
+                attribute(touchpoint, name),
+                pick_tp,
+            )
+            for name, tag, kind in (
+                ("notes", area, "line"),
+                ("owner", text, "line"),
+                ("aliases", area, "lines"),
+            )
         ),
-        (
-            "inventory",
-            ".tpkit-touchpoints-owner input",
-            "line",
-            lambda wb: touchpoint(wb).owner,
-            pick_tp,
+        *(
+            (
+                "journey",
+                f".tpkit-persona-{name} {area}",
+                kind,
+                attribute(lambda wb: wb.persona, name),
+                None,
+            )
+            for name, kind in (
+                ("description", "line"),
+                ("goals", "lines"),
+                ("frustrations", "lines"),
+            )
         ),
-        (
-            "inventory",
-            ".tpkit-touchpoints-aliases textarea",
-            "lines",
-            lambda wb: touchpoint(wb).aliases,
-            pick_tp,
+        *(
+            ("journey", f".tpkit-stages-{name} {tag}", kind, attribute(step, name), pick_stage)
+            for name, tag, kind in (
+                ("doing", area, "line"),
+                ("thinking", area, "line"),
+                ("feeling", text, "line"),
+                ("owner", text, "line"),
+                ("pain_points", area, "lines"),
+                ("opportunities", area, "lines"),
+            )
         ),
-        (
-            "journey",
-            ".tpkit-persona-description textarea",
-            "line",
-            lambda wb: wb.persona.description,
-            None,
-        ),
-        ("journey", ".tpkit-persona-goals textarea", "lines", lambda wb: wb.persona.goals, None),
-        (
-            "journey",
-            ".tpkit-persona-frustrations textarea",
-            "lines",
-            lambda wb: wb.persona.frustrations,
-            None,
-        ),
-        ("journey", ".tpkit-stages-doing textarea", "line", lambda wb: step(wb).doing, pick_stage),
-        (
-            "journey",
-            ".tpkit-stages-thinking textarea",
-            "line",
-            lambda wb: step(wb).thinking,
-            pick_stage,
-        ),
-        ("journey", ".tpkit-stages-feeling input", "line", lambda wb: step(wb).feeling, pick_stage),
-        ("journey", ".tpkit-stages-owner input", "line", lambda wb: step(wb).owner, pick_stage),
         (
             "journey",
             ".tpkit-stages-kpi_name input",
@@ -118,47 +115,20 @@ def typings(path: Path, language: str, participant: str) -> list[Typing]:
             lambda wb: step(wb).kpi and step(wb).kpi.name,
             pick_stage,
         ),
-        (
-            "journey",
-            ".tpkit-stages-pain_points textarea",
-            "lines",
-            lambda wb: step(wb).pain_points,
-            pick_stage,
-        ),
-        (
-            "journey",
-            ".tpkit-stages-opportunities textarea",
-            "lines",
-            lambda wb: step(wb).opportunities,
-            pick_stage,
-        ),
-        (
-            "rating",
-            f".tpkit-rating-{first.id} .tpkit-rating-strengths input",
-            "line",
-            rating(first.id, "strengths"),
-            None,
-        ),
-        (
-            "rating",
-            f".tpkit-rating-{first.id} .tpkit-rating-problems input",
-            "line",
-            rating(first.id, "problems"),
-            None,
-        ),
-        (
-            "rating",
-            f".tpkit-rating-{second.id} .tpkit-rating-problems input",
-            "line",
-            rating(second.id, "problems"),
-            None,
-        ),
-        (
-            "rating",
-            f".tpkit-rating-{second.id} .tpkit-score-importance input",
-            "score",
-            rating(second.id, "importance"),
-            None,
+        *(
+            (
+                "rating",
+                f".tpkit-rating-{tp.id} .tpkit-{kind}-{name} input",
+                what,
+                rating(tp.id, name),
+                None,
+            )
+            for tp, kind, name, what in (
+                (first, "rating", "strengths", "line"),
+                (first, "rating", "problems", "line"),
+                (second, "rating", "problems", "line"),
+                (second, "score", "importance", "score"),
+            )
         ),
     ]
     items = []
