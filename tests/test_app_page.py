@@ -3,7 +3,9 @@ start form's messages, numbers in the team table, a new touchpoint's defaults.""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 
 import pytest
 
@@ -12,7 +14,7 @@ from tpkit.forms import App, InventoryForm, StartForm, TeamView, WorkbookSession
 from tpkit.forms.session import open_session, recall, remember
 from tpkit.i18n import t
 from tpkit.model import LANGUAGES
-from tpkit.store import read
+from tpkit.store import read, update
 
 
 @pytest.fixture(autouse=True)
@@ -248,6 +250,28 @@ def test_the_team_view_shows_a_colleagues_save_by_itself(workbook_file):
         time.sleep(0.05)
     assert view.table.value != before and "updated at" in view.live.text
     mine.close()
+
+
+def test_a_colleagues_save_is_redrawn_on_the_kernels_loop_not_beside_a_keystroke(workbook_file):
+    """In a kernel, keystrokes arrive on the event loop's thread; a redraw from the
+    watcher's own thread ran beside them and the form dropped a keystroke as its own."""
+
+    async def a_kernel() -> set[str]:
+        mine = WorkbookSession(workbook_file)
+        redrawn_on: set[str] = set()
+        mine.on_change(lambda wb: redrawn_on.add(threading.current_thread().name))
+        mine.watch(seconds=0.05)
+        for text in ("Busy", "Busier"):
+            update(workbook_file, lambda wb, text=text: setattr(wb.persona, "description", text))
+            for _ in range(100):
+                if mine.workbook.persona.description == text:
+                    break
+                await asyncio.sleep(0.05)
+        mine.close()
+        assert mine.workbook.persona.description == "Busier"
+        return redrawn_on
+
+    assert asyncio.run(a_kernel()) == {threading.main_thread().name}
 
 
 def test_a_hand_broken_file_leaves_the_views_as_they_were(workbook_file):

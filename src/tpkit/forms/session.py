@@ -129,23 +129,50 @@ class WorkbookSession:
 
     def watch(self, seconds: float = WATCH_SECONDS) -> None:
         """Show other participants' saves within ``seconds``, without a button: a
-        background thread looks at the file and reloads when it was replaced. The thread
-        ends with the session (or :meth:`close`)."""
+        background thread looks at the file and, when it was replaced, has it read again.
+
+        In a kernel the reload and the redraw run on the kernel's event loop, the thread
+        that handles the browser's keystrokes: a redraw running beside a keystroke would
+        have the form take the keystroke for its own redraw and drop it. The thread ends
+        with the session (or :meth:`close`)."""
         if self._watching:
             return
         self._watching = True
         session = weakref.ref(self)
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a script: nothing else touches the views meanwhile
+            loop = None
+
+        pending = threading.Event()  # a reload handed to the loop and not run yet
+
+        def check(current: WorkbookSession) -> None:
+            pending.clear()
+            try:
+                current.check_file()
+            except Exception:  # a view's redraw failed: keep watching for the next save
+                _log.exception("redrawing after %s changed", current.path)
+
+        def hand_over(current: WorkbookSession) -> bool:
+            """Have a replaced file read again; False once the kernel's loop has closed."""
+            if pending.is_set() or _signature(current.path) == current._seen:
+                return True
+            if loop is None:
+                check(current)
+                return True
+            pending.set()  # a busy loop (a long cell) gets one reload, not one a second
+            try:
+                loop.call_soon_threadsafe(check, current)
+            except RuntimeError:  # the loop has closed: the kernel is shutting down
+                return False
+            return True
 
         def look() -> None:
             while True:
                 time.sleep(seconds)
-                current = session()
-                if current is None or not current._watching:
+                current = session()  # held only for this look: the session can end
+                if current is None or not current._watching or not hand_over(current):
                     return
-                try:
-                    current.check_file()
-                except Exception:  # a view's redraw failed: keep watching for the next save
-                    _log.exception("redrawing after %s changed", current.path)
                 del current
 
         threading.Thread(target=look, name=f"tpkit-watch-{self.path.name}", daemon=True).start()
