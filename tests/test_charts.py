@@ -281,6 +281,27 @@ def test_the_journey_map_draws_only_the_chosen_lanes(shawna):
     assert one["height"] < charts.journey_map(shawna, "en").to_dict()["height"]
 
 
+def test_a_click_anywhere_on_a_stages_column_of_the_map_selects_that_stage(shawna):
+    from tpkit.charts.journey import PICKED
+
+    spec = charts.journey_map(shawna, "en").to_dict()
+    (picked,) = spec["params"]
+    assert picked["name"] == PICKED and picked["select"]["fields"] == ["pick"]
+    assert picked["views"] == [spec["layer"][0]["name"]]  # the cards, under every text
+    ids = [stage.id for stage in shawna.stages]
+    headings = sorted(spec["datasets"]["text_heading"], key=lambda row: row["x"])
+    assert [row["pick"] for row in headings] == ids  # each stage's name card, left to right
+    tables = ("boxes", "chips", "curve", "text_body", "text_bold")
+    picks = {row["pick"] for table in tables for row in spec["datasets"][table]}
+    assert picks == {"", *ids}
+    chips = spec["datasets"]["chips"]
+    assert all(row["pick"] in ids for row in chips)  # a touchpoint chip picks its stage
+    bands = [row for row in spec["datasets"]["boxes"] if row["y"] == 0]
+    assert bands and all(row["pick"] == "" for row in bands)  # a phase spans several stages
+    lane_titles = [row for row in spec["datasets"]["text_bold"] if row["x"] == 0]
+    assert lane_titles and all(row["pick"] == "" for row in lane_titles)
+
+
 def test_chart_view_swaps_the_chart_in_place(shawna, workbook):
     view = charts.ChartView(charts.coverage(workbook, "en"))
     assert alt.JupyterChart._is_offline  # Vega comes from vl-convert, not from a CDN

@@ -212,6 +212,42 @@ def test_a_stage_is_added_edited_moved_and_removed(session):
     assert [s.id for s in read(session.path).stages] == ["discover", "stay"]
 
 
+def clicked_on_the_map(form: JourneyForm, stage_id: str) -> None:
+    """What the browser sends when a stage's card is clicked on the live map."""
+    from tpkit.charts.journey import PICKED
+
+    point = {"vlPoint": {"or": [{"pick": stage_id}]}}
+    store = [{"unit": "stage_cells", "fields": [], "values": [stage_id]}]
+    form.chart.view.widget._vl_selections = {PICKED: {"value": point, "store": store}}
+
+
+def test_a_stage_clicked_on_the_map_opens_in_the_panel_and_a_new_one_goes_after_it(session):
+    form = JourneyForm(session)
+    form.views()
+    assert not form.panel.children and form.insert.layout.display == "none"
+    clicked_on_the_map(form, "discover")
+    assert form.editor.current_id == "discover" and form.editor.widget in form.panel.children
+    assert form.insert.layout.display is None
+    form.editor.inputs["doing"].value = "Sees an ad on the train"
+    assert read(session.path).stage("discover").doing == "Sees an ad on the train"
+
+    form.insert.click()
+    assert form.editor.current_id == "" and "after “Discover”" in form.placement.text
+    form.editor.inputs["name"].value = "Compare"
+    form.editor.add_button.click()
+    assert [s.id for s in read(session.path).stages] == ["discover", "compare", "stay"]
+    assert form.placement.text == "" and form.editor.place_new is None
+    form.editor.inputs["name"].value = "Leave"
+    form.editor.add_button.click()  # the next one goes at the end again
+    assert [s.id for s in read(session.path).stages][-1] == "leave"
+
+    form.close_panel()
+    clicked_on_the_map(form, "gone")  # a map older than the file: nothing opens
+    assert not form.panel.children and form.editor.current_id == ""
+    clicked_on_the_map(form, "stay")
+    assert form.editor.current_id == "stay" and form.panel.children
+
+
 def test_a_kpi_value_needs_a_kpi_name(session):
     editor = JourneyForm(session, with_chart=False).editor
     editor.picker.value = "stay"

@@ -75,3 +75,51 @@ def test_every_tab_in_two_languages_and_the_live_team_view(
     assert eventually(lambda: "mise à jour à" in live.inner_text(), seconds=10)
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
     assert "Traceback" not in page.content()
+
+
+def test_a_stage_clicked_on_the_map_is_edited_beside_it_and_a_new_one_inserted(
+    app_workbook, voila, offline_page, artifacts
+):
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_browser import fill
+    from tpkit.charts.journey import LABELS
+    from tpkit.store import read
+
+    page = offline_page
+    stages = read(app_workbook).stages
+    page.goto(voila, timeout=TIMEOUT)
+    page.get_by_role("tab", name=tab_title("journey", "en")).click()
+    canvas = page.locator(".tpkit-tab-journey .vega-embed .marks").first
+    canvas.wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(600)  # the map drawn
+    column = (1280 - LABELS) / len(stages)
+    # the second stage's column, below its name: vega's 5 px padding, then the lanes
+    second = {"x": 5 + LABELS + 1.5 * column, "y": 140}
+    canvas.click(position=second)
+
+    panel = ".tpkit-map-panel"
+    expect(page.locator(f"{panel} .tpkit-stages-name input")).to_have_value(
+        stages[1].name, timeout=TIMEOUT
+    )
+    fill(page, f"{panel} .tpkit-stages-doing textarea", "Reads three reviews first")
+    assert eventually(lambda: read(app_workbook).stages[1].doing == "Reads three reviews first")
+    shoot(page, artifacts, "app-journey-panel-en")
+
+    page.locator(f"{panel} button.tpkit-stages-insert").click()
+    expect(page.locator(f"{panel} .tpkit-stages-name input")).to_have_value("", timeout=TIMEOUT)
+    fill(page, f"{panel} .tpkit-stages-name input", "Ask a friend")
+    page.locator(f"{panel} button.tpkit-stages-add").click()
+
+    def names() -> list[str]:
+        return [stage.name for stage in read(app_workbook).stages]
+
+    assert eventually(lambda: names()[2] == "Ask a friend"), names()
+    page.locator(f"{panel} button.tpkit-map-panel-close").click()
+    expect(page.locator(f"{panel} .tpkit-stages-form")).to_have_count(0, timeout=TIMEOUT)
+    page.mouse.move(5, 5)  # off the map: the next click on the same stage counts again
+    canvas.click(position=second)
+    expect(page.locator(f"{panel} .tpkit-stages-name input")).to_have_value(
+        stages[1].name, timeout=TIMEOUT
+    )
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import altair as alt
@@ -131,14 +132,31 @@ def journey_map(
     y = _headers(canvas, grid, stages, language)
     for lane in _lanes(workbook, stages, grid, lanes, language):
         y = lane(canvas, y) + GAP
+    lanes_end = y
     if "touchpoints" in lanes:
         y = _legend(canvas, y + 4, language)
+    _mark_stages(canvas, grid, list(stages["stage"]), bottom=lanes_end)
     persona = workbook.persona.name if workbook.persona else workbook.meta.team
     title = titled("chart.journey", language, persona=persona)
     tables = Datasets()
     return finish(
         _draw(canvas, tables, language, width=width, height=y, title=title), language, tables
     )
+
+
+PICKED = "picked_stage"  # the map's selection: the stage of the card or cell clicked last
+
+
+def _mark_stages(canvas: _Canvas, grid: _Grid, ids: list[str], bottom: float) -> None:
+    """Every card and cell of a stage's column (its name down to its last lane) knows
+    the stage's id, so a click anywhere on the stage picks it for editing. Phase bands
+    (across several stages), lane titles and the legend pick nothing."""
+    top = _phases_height()
+    rows = (*canvas.boxes, *canvas.chips, *canvas.curve, *chain(*canvas.texts.values()))
+    for row in rows:
+        column = int((row["x"] - LABELS) // grid.column)
+        inside = 0 <= column < len(ids) and row.get("x2", row["x"]) <= grid.left(column + 1)
+        row["pick"] = ids[column] if inside and top <= row["y"] < bottom else ""
 
 
 def _headers(canvas: _Canvas, grid: _Grid, stages: pd.DataFrame, language: str | None) -> float:
@@ -154,7 +172,7 @@ def _phases(canvas: _Canvas, grid: _Grid, stages: pd.DataFrame, language: str | 
             runs[-1][2] = i
         else:
             runs.append([phase, i, i])
-    height = LINE + 2 * PAD - 2
+    height = _phases_height() - GAP
     for phase, first, last in runs:
         x, w = grid.left(first), grid.left(last + 1) - grid.left(first) - GAP
         canvas.box(x, 0, w, height, PHASE_TINTS[phase])
@@ -162,6 +180,11 @@ def _phases(canvas: _Canvas, grid: _Grid, stages: pd.DataFrame, language: str | 
         name = wrap(label("phase", phase, language), w - 2 * PAD, SIZE, bold=True)[:1]
         canvas.write("bold", x + PAD, PAD, name)
     return height + GAP
+
+
+def _phases_height() -> float:
+    """Where the stage cards start: under the band of purchase phases."""
+    return LINE + 2 * PAD - 2 + GAP
 
 
 def _names(canvas: _Canvas, grid: _Grid, stages: pd.DataFrame, top: float) -> float:
@@ -378,10 +401,16 @@ def _draw(
     canvas: _Canvas, tables: Datasets, language: str | None, **properties: Any
 ) -> alt.LayerChart:
     """Turns the collected rows into layers, back to front."""
+    # A click on a stage's card or cell selects the stage (the app opens it for editing).
+    # Texts take no clicks (they pass to the card under them); chips and emotion points
+    # hold the stage too, so a click on them selects it as well. Leaving the card clears
+    # the selection, so a second click on the same stage is news to the app again.
+    picked = alt.selection_point(name=PICKED, fields=["pick"], on="click", clear="mouseout")
     layers = [
         alt.Chart(tables.add("boxes", canvas.boxes))
-        .mark_rect(cornerRadius=3)
+        .mark_rect(cornerRadius=3, cursor="pointer")
         .encode(**_SPAN, fill=_FILL, stroke=alt.Stroke("stroke:N", scale=None))
+        .add_params(picked)
     ]
     if canvas.chips:
         tooltip = _tooltips(
@@ -393,7 +422,9 @@ def _draw(
         )
         chips = tables.add("chips", canvas.chips)
         layers.append(
-            alt.Chart(chips).mark_rect(cornerRadius=3).encode(**_SPAN, fill=_FILL, tooltip=tooltip)
+            alt.Chart(chips)
+            .mark_rect(cornerRadius=3, cursor="pointer")
+            .encode(**_SPAN, fill=_FILL, tooltip=tooltip)
         )
     if canvas.curve:
         rules, curve = tables.add("rules", canvas.rules), tables.add("curve", canvas.curve)
@@ -408,7 +439,7 @@ def _draw(
             .mark_line(color=INK, strokeWidth=2.5, interpolate="monotone")
             .encode(**_AT, order=alt.Order("order:Q")),
             alt.Chart(curve)
-            .mark_circle(opacity=1, stroke="white", strokeWidth=2)
+            .mark_circle(opacity=1, stroke="white", strokeWidth=2, cursor="pointer")
             .encode(**_AT, color=_COLOUR, size=alt.Size("size:Q", scale=None), tooltip=tooltip),
         ]
     for style, rows in canvas.texts.items():

@@ -9,6 +9,7 @@ vl-convert ships, because the default renderers load Vega from a CDN and the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,22 @@ class ChartView:
 
     def update(self, chart: alt.TopLevelMixin) -> None:
         self.widget.chart = chart
+
+    def on_pick(self, selection: str, field: str, listener: Callable[[Any], None]) -> None:
+        """Call ``listener(value)`` with ``field`` of what a click on the chart selected
+        (a point selection named ``selection``); a cleared selection calls nothing."""
+        from altair.utils.selection import PointSelection
+
+        def changed(change: dict[str, Any]) -> None:
+            state = change["new"].get(selection)
+            if not state or not state.get("value"):
+                return
+            picked = PointSelection.from_vega(selection, state["value"], state["store"])
+            values = [point.get(field) for point in picked.value]
+            if values and values[0] not in (None, ""):
+                listener(values[0])
+
+        self.widget.observe(changed, names="_vl_selections")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

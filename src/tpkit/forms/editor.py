@@ -111,6 +111,8 @@ class RecordEditor:
         self._loading = False
         self._confirming = False
         self._refused: set[str] = set()  # fields showing a value that was not saved
+        # where the next new record goes, in the same save (default: at the end)
+        self.place_new: Callable[[Workbook, str], None] | None = None
         wb = session.workbook
         self.picker = w.Dropdown(layout=w.Layout(width="32em"))
         self.inputs: dict[str, w.Widget] = {spec.name: spec.make(wb) for spec in specs}
@@ -330,15 +332,19 @@ class RecordEditor:
             return False
         record_id = new_id(values["name"], [r.id for r in self.records(self.session.workbook)])
         fresh = self.record(id=record_id, name=values["name"], phase=values["phase"])
+        place = self.place_new
 
         def add_record(workbook: Workbook) -> None:
             setattr(workbook, self.section, [*self.records(workbook), fresh])
             for spec in self.specs:
                 if spec.name not in ("name", "phase"):
                     self._write(workbook, spec, record_id, values[spec.name])
+            if place is not None:
+                place(workbook, record_id)
 
         result = self.session.apply(add_record)
         if result.saved:
+            self.place_new = None  # a placement is for one new record
             self._load("")  # ready for the next one
             self.feedback.show(t("form.added", language, name=values["name"]), "ok")
         else:

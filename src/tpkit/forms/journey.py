@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from functools import cached_property
 
 import ipywidgets as w
@@ -177,7 +179,21 @@ class PersonaForm:
             self.messages[name].show(result.message)
 
 
+def _after(stage_id: str) -> Callable[[Workbook, str], None]:
+    """Places a new stage right after ``stage_id`` (at the end if that one is gone)."""
+
+    def place(workbook: Workbook, new_id: str) -> None:
+        ids = [stage.id for stage in workbook.stages]
+        if stage_id in ids:
+            workbook.move_stage(new_id, ids.index(stage_id) + 1 - ids.index(new_id))
+
+    return place
+
+
 class JourneyForm:
+    """The persona, the stage editor and the map; a click on a stage of the map opens
+    the same stage editor in a panel beside it, so the map is edited where it is read."""
+
     def __init__(self, session: WorkbookSession, with_chart: bool = True) -> None:
         self.session = session
         language = session.language
@@ -192,10 +208,28 @@ class JourneyForm:
         )
         self.earlier = w.Button(description=t("form.journey.earlier", language), icon="arrow-left")
         self.later = w.Button(description=t("form.journey.later", language), icon="arrow-right")
+        self.insert = w.Button(description=t("form.journey.insert_after", language), icon="plus")
+        self.insert.add_class("tpkit-stages-insert")
+        self.placement = InlineMessage()  # where the new stage will go
         self.earlier.on_click(lambda _: self.move(-1))
         self.later.on_click(lambda _: self.move(1))
-        self.editor.buttons.children = (self.earlier, self.later, *self.editor.buttons.children)
+        self.insert.on_click(lambda _: self.new_after(self.editor.current_id))
+        self.editor.add_button.on_click(lambda _: self._added())  # after the editor's add
+        self.editor.buttons.children = (
+            self.earlier,
+            self.later,
+            self.insert,
+            *self.editor.buttons.children,
+            self.placement.widget,
+        )
+        self.editor.picker.observe(lambda change: self._picked(change["new"]), names="value")
+        self._picked(self.editor.current_id)
         self.with_chart = with_chart
+        self.close = w.Button(description=t("form.journey.close", language), icon="times")
+        self.close.add_class("tpkit-map-panel-close")
+        self.close.on_click(lambda _: self.close_panel())
+        self.panel = w.VBox()  # empty until a stage is clicked on the map
+        self.panel.add_class("tpkit-map-panel")
         self.widget = w.VBox(
             [
                 self.status.widget,
@@ -211,12 +245,58 @@ class JourneyForm:
         if stage_id:
             self.session.apply(lambda wb: wb.move_stage(stage_id, offset))
 
+    def new_after(self, stage_id: str) -> None:
+        """The form ready for a new stage that goes right after ``stage_id``."""
+        if not stage_id:
+            return
+        language = self.session.language
+        name = self.session.workbook.stage(stage_id).name
+        self.editor.picker.value = ""  # a blank form for the new stage
+        self.editor.place_new = _after(stage_id)
+        add = t("form.add", language)
+        self.placement.show(t("form.journey.goes_after", language, name=name, add=add), "info")
+
+    def _picked(self, stage_id: str) -> None:
+        """Moving and inserting concern a stage: shown only while one is picked."""
+        display = None if stage_id else "none"
+        for button in (self.earlier, self.later, self.insert):
+            button.layout.display = display
+        if stage_id:  # another stage picked: the new one is no longer placed
+            self.editor.place_new = None
+            self.placement.clear()
+
+    def _added(self) -> None:
+        if self.editor.place_new is None:  # the new stage went in, in its place
+            self.placement.clear()
+
+    def open_stage(self, stage_id: str) -> None:
+        """A stage clicked on the map: its fields in the panel beside the map."""
+        if not any(stage.id == stage_id for stage in self.session.workbook.stages):
+            return  # the map was older than the file (removed meanwhile)
+        self.editor.picker.value = stage_id
+        if not self.panel.children:
+            language = self.session.language
+            title = heading(t("form.journey.panel_title", language))
+            head = w.HBox([title, self.close])
+            head.add_class("tpkit-map-panel-head")
+            self.panel.children = [head, self.editor.widget]
+
+    def close_panel(self) -> None:
+        self.panel.children = []
+
     @cached_property
     def chart(self) -> LiveChart:
         """The journey map, built on first use: the form is usable before altair loads."""
         from tpkit.charts import journey_map
+        from tpkit.charts.journey import PICKED
 
-        return LiveChart(self.session, journey_map)
+        chart = LiveChart(self.session, journey_map)
+        chart.view.on_pick(PICKED, "pick", self.open_stage)
+        return chart
 
     def views(self) -> list[w.Widget]:
-        return [self.chart.widget] if self.with_chart else []
+        if not self.with_chart:
+            return []
+        hint = w.HTML(html.escape(t("form.journey.map_hint", self.session.language)))
+        hint.add_class("tpkit-map-hint")
+        return [hint, self.chart.widget, self.panel]

@@ -75,7 +75,25 @@ body { background: @paper@; }
   height: auto !important; min-height: 28px; display: flex; align-items: center;
 }
 .tpkit-tabs .tpkit-save-status { display: none; }  /* the header shows the one status */
-.tpkit-tabs .tpkit-save-status { display: none; }  /* the header shows the one status */
+/* A stage clicked on the journey map: its editor in a panel at the right of the window,
+   over the map, with the fields as wide as the panel. */
+.tpkit-map-panel:not(:empty) {
+  position: fixed; top: 4.5rem; right: 1.25rem; z-index: 30;
+  width: min(34rem, 46vw); max-height: calc(100vh - 6rem); overflow: auto;
+  background: #ffffff; border: 1px solid @rule@; border-top: 3px solid @accent@;
+  border-radius: 4px; padding: 0.75rem 1rem; box-shadow: 0 6px 24px rgba(0, 0, 0, 0.18);
+}
+.tpkit-map-panel .widget-hbox { flex-wrap: wrap; }
+.tpkit-map-panel .widget-button { width: auto; }
+.tpkit-map-panel > .tpkit-map-panel-head {
+  flex-wrap: nowrap; justify-content: space-between; align-items: center;
+}
+.tpkit-map-panel-head h4 { margin-top: 0; border-bottom: none; }
+.tpkit-map-panel .widget-text, .tpkit-map-panel .widget-textarea,
+.tpkit-map-panel .widget-dropdown, .tpkit-map-panel .widget-select-multiple {
+  width: 100% !important; max-width: 30rem;
+}
+.tpkit-map-hint { color: @muted@; }
 .tpkit-rating-head { border-bottom: 2px solid @accent@; background: @paper@; padding: 4px 0; }
 """
 
