@@ -97,6 +97,7 @@ class Server:
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "screens" / "changes.txt").unlink(missing_ok=True)  # this run's changes only
     return ARTIFACTS
 
 

@@ -1,13 +1,16 @@
 """Every tab of the app in a real browser, in English and French: screenshots for the
 README (``TPKIT_UPDATE_SCREENSHOTS=1`` copies them to ``docs/screens/``), the page's
-title, the header, and the team view showing a colleague's save by itself."""
+title, the header, and the team view showing a colleague's save by itself. Each shot is
+compared with the README's (``test-artifacts/screens/changes.txt``, :mod:`visual`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 from tests.e2e.test_browser import TIMEOUT, eventually
+from tests.e2e.visual import record
 from tpkit.forms.app import TAB_TITLES, TABS
 from tpkit.forms.session import WorkbookSession
 from tpkit.i18n import t
@@ -28,6 +31,7 @@ def shoot(page, artifacts, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 5000)})
     page.screenshot(path=target, full_page=True)
     page.set_viewport_size({"width": 1400, "height": 900})
+    record(target, Path(DOCS) / target.name)  # what changed since the README's shot
     if os.environ.get("TPKIT_UPDATE_SCREENSHOTS") == "1":
         os.makedirs(DOCS, exist_ok=True)
         shutil.copy(target, os.path.join(DOCS, target.name))

@@ -105,7 +105,11 @@ def coverage(workbook: Workbook, language: str | None = None) -> alt.LayerChart 
             x=x,
             y=alt.Y("touchpoints:Q", title=count, axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
-                "kind_label:N", scale=kind_scale(language), title=t("field.kind", language)
+                "kind_label:N",
+                scale=kind_scale(language),
+                title=t("field.kind", language),
+                # under the bars: beside them, the legend was cut off in a half-width column
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
             order=alt.Order("kind_order:Q"),
             tooltip=[
