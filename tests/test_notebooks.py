@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -11,6 +12,7 @@ import papermill
 import pytest
 
 from tpkit.i18n import t
+from tpkit.model import LANGUAGES
 from tpkit.samples import sample_path
 from tpkit.store import create, read
 
@@ -73,6 +75,31 @@ def test_notebooks_call_the_package_and_stay_short():
             )
             assert cell.cell_type == "code" and short, path.name
             assert not cell.get("outputs"), f"{path.name} is committed with outputs"
+
+
+INTROS = {
+    "00_start": "guide.start.intro",
+    "01_inventory": "guide.inventory.intro",
+    "02_rating": "guide.rating.intro",
+    "03_journey": "guide.journey.intro",
+    "04_navigator": "navigator.guide.intro",
+    "05_diagnostics": "guide.diagnostics.intro",
+    "06_digital": "events.guide.intro",
+}
+
+
+def test_a_notebooks_settings_are_explained_in_its_intro_in_every_language():
+    """The first cell holds code only (a comment there is English for every team); the
+    intro under it says what each setting does, in the reader's language."""
+    assert sorted(INTROS) == sorted(p.stem for p in NOTEBOOKS.glob("0*.ipynb"))
+    for name, key in INTROS.items():
+        cells = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells
+        (settings,) = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+        assert "#" not in settings.source, name
+        names = re.findall(r"^(\w+)", settings.source, flags=re.MULTILINE)
+        for language in LANGUAGES:
+            intro = t(key, language)
+            assert all(f"`{setting}`" in intro for setting in names), (name, language)
 
 
 @pytest.mark.parametrize("name", ["01_inventory", "02_rating", "03_journey"])
