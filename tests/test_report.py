@@ -282,6 +282,63 @@ def test_check_fills_in_the_workbook_language():
     assert check(ReportParameters(workbook=str(sample_path("ticino")))).language == "it"
 
 
+def test_a_hanging_section_is_stopped_in_a_worker_thread_too(tmp_path, monkeypatch):
+    """Dask workers run reports in threads, where no signal reaches: the time limit is
+    an exception sent into the thread."""
+    import threading
+    import time
+
+    import tpkit.report.sections as sections
+
+    register()
+
+    def busy(name, context):  # a section stuck in Python code (a layout loop)
+        end = time.perf_counter() + 60
+        while time.perf_counter() < end:
+            pass
+
+    monkeypatch.setattr(pipeline, "CELL_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(sections, "section_html", busy)
+    raised = []
+
+    def worker() -> None:
+        try:
+            pipeline.build(
+                ReportParameters(workbook=str(sample_path("ticino"))),
+                tmp_path / "r.pdf",
+                engine=IN_PROCESS,
+            )
+        except TpkitError as error:
+            raised.append(str(error))
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and time.perf_counter() - start < 20
+    assert raised and "CellTimeout" in raised[0]
+
+
+def test_a_finished_cell_in_a_thread_is_never_interrupted_later():
+    import threading
+    import time
+
+    from tpkit.report.engine import _time_limit
+
+    outcome = []
+
+    def quick() -> None:
+        with _time_limit(1):
+            total = sum(range(1000))
+        time.sleep(1.5)  # past the limit, outside the cell: nothing may arrive now
+        outcome.append(total)
+
+    thread = threading.Thread(target=quick)
+    thread.start()
+    thread.join(timeout=10)
+    assert outcome == [499500]
+
+
 def test_a_hanging_section_is_stopped_by_the_cell_timeout(tmp_path, monkeypatch):
     register()
     import time

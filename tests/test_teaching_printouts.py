@@ -182,6 +182,14 @@ def test_long_text_is_cut_at_a_word():
     assert clip("  short   text ", "notes") == "short text"
 
 
+def test_a_pre_printed_text_is_made_safe_as_in_every_other_view():
+    from tpkit.safety import WORD_BREAK
+
+    word = clip("x" * 10_000, "name")  # one unbroken word: breakable, not a frozen PDF
+    assert WORD_BREAK in word and word.endswith("…")
+    assert clip("Bonus \u202eevil\u202c", "name") == "Bonus evil"  # no direction trick
+
+
 def test_the_commands_refuse_bad_input_clearly(tmp_path, capsys):
     out = str(tmp_path / "x.pdf")
     assert main(["worksheets", "--sheets", "inventory,menu", "-o", out]) == 1

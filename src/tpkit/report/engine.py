@@ -10,6 +10,7 @@ run, and errors surface as they would from a kernel.
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import sys
 import threading
@@ -80,11 +81,20 @@ class CellTimeout(Exception):
 
 @contextmanager
 def _time_limit(seconds: int | None) -> Iterator[None]:
-    """Interrupt a cell after ``seconds`` (main thread only, as signals require)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    """Interrupt a cell after ``seconds``: by a signal in the main thread, by an
+    exception sent into the thread otherwise (a Dask worker runs reports in threads)."""
+    if not seconds:
         yield
-        return
+    elif threading.current_thread() is threading.main_thread():
+        with _alarm(seconds):
+            yield
+    else:
+        with _thread_alarm(seconds):
+            yield
 
+
+@contextmanager
+def _alarm(seconds: int) -> Iterator[None]:
     def interrupt(signum: int, frame: Any) -> None:
         raise CellTimeout(f"{seconds} s")
 
@@ -95,6 +105,35 @@ def _time_limit(seconds: int | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_alarm(seconds: int) -> Iterator[None]:
+    """CellTimeout raised in this thread at its next Python step after ``seconds`` (a
+    cell stuck inside one long C call stops when that call returns)."""
+    thread_id = ctypes.c_ulong(threading.get_ident())
+    lock, state = threading.Lock(), {"done": False, "fired": False}
+
+    def interrupt() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, ctypes.py_object(CellTimeout))
+
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except CellTimeout:
+        raise CellTimeout(f"{seconds} s") from None
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # raised in the cell (its error), or still pending: then
+                # the cell finished just in time, and nothing may arrive after it
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, None)
 
 
 def _outputs(captured: Any) -> list[Any]:

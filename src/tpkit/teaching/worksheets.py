@@ -37,7 +37,7 @@ from tpkit.model import (
     Stage,
     Workbook,
 )
-from tpkit.safety import css_string
+from tpkit.safety import css_string, shown_text
 from tpkit.teaching.printing import html_document, write_pdf
 
 SHEETS = ("inventory", "rating", "journey", "actions")
@@ -133,12 +133,10 @@ def esc(text: object) -> str:
 
 
 def clip(text: str, field: str) -> str:
-    """Pre-printed text, cut at a word to what its cell holds."""
-    limit = CELL_CHARACTERS.get(field, DEFAULT_CHARACTERS)
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.–-") + "…"
+    """Pre-printed text on one line, cut near a word to what its cell holds, safe to
+    print as every view prints user text (:func:`tpkit.safety.shown_text`: no direction
+    controls, long words breakable)."""
+    return shown_text(" ".join(text.split()), CELL_CHARACTERS.get(field, DEFAULT_CHARACTERS))
 
 
 def chunks(items: Sequence, size: int) -> list[Sequence]:
