@@ -10,7 +10,6 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as w
@@ -20,6 +19,7 @@ from tests.conftest import SAMPLES
 from tests.test_survey_cli import Done
 from tpkit.cli import main
 from tpkit.forms.app import App
+from tpkit.forms.dropzone import DropZone
 from tpkit.i18n import t
 from tpkit.model import LANGUAGES
 from tpkit.store import create, read
@@ -112,20 +112,12 @@ def _walk(widget: w.Widget):
             yield from _walk(child)
 
 
-def upload(root: w.Widget, export: Path) -> w.FileUpload:
-    """Drop the export on the form's upload button, as the browser hands it over."""
-    button = next(b for b in _walk(root) if isinstance(b, w.FileUpload))
-    data = export.read_bytes()
-    button.value = (
-        {
-            "name": export.name,
-            "type": "text/csv",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": datetime(2026, 11, 1, tzinfo=UTC),
-        },
-    )
-    return button
+def upload(root: w.Widget, export: Path) -> DropZone:
+    """Drop the export on the form's drop zone, as the browser hands it over."""
+    zone = next(b for b in _walk(root) if isinstance(b, DropZone))
+    data = memoryview(export.read_bytes())  # as a message's buffer arrives from the page
+    zone.set_state({"name": export.name, "content": data, "sent": zone.sent + 1})
+    return zone
 
 
 def notebook_form(workbook: Path, language: str) -> w.Widget:
@@ -140,7 +132,7 @@ def notebook_form(workbook: Path, language: str) -> w.Widget:
         *body, last = tree.body
         exec(compile(ast.Module(body, []), "cell", "exec"), namespace)
         value = eval(compile(ast.Expression(last.value), "cell", "eval"), namespace)
-        if isinstance(value, w.Widget) and any(isinstance(b, w.FileUpload) for b in _walk(value)):
+        if isinstance(value, w.Widget) and any(isinstance(b, DropZone) for b in _walk(value)):
             return value
     raise AssertionError("notebook 04 shows no mapping form with an upload")
 
@@ -217,7 +209,7 @@ def _texts(root: w.Widget) -> str:
     """Every text the page shows: HTML, labels, button captions, drop-down choices."""
     shown = []
     for widget in _walk(root):
-        for name in ("value", "description", "tooltip", "placeholder"):
+        for name in ("value", "description", "tooltip", "placeholder", "label"):
             value = getattr(widget, name, None)
             if isinstance(value, str):
                 shown.append(html.unescape(re.sub(r"<[^>]+>", " ", value)))
@@ -245,6 +237,20 @@ def test_the_apps_feedback_tab_imports_an_upload_in_a_marketers_words(language, 
     assert t("navigator.form.result", language, **counts.counted(language)) in shown
     for word in (str(folder), "on-the-server", "firm.yaml", "parquet", "tpkit", "notebook"):
         assert word not in shown.lower(), word
-    assert t("navigator.form.upload", language) in shown
+    assert t("navigator.form.drop", language) in shown
     assert t("navigator.form.empty", language) in before  # said before the first import
     assert t("navigator.form.empty", language) not in _texts(tab)  # and the figures after
+
+
+def test_an_export_over_the_limit_is_refused_with_its_size_and_what_to_do(tmp_path, folder):
+    from tpkit.forms.dropzone import MAX_UPLOAD_BYTES
+
+    workbook = create(folder / "firm.yaml", read(SAMPLES / "shawna.yaml"))
+    app, tab = app_feedback_tab(workbook, "de")
+    zone = next(b for b in _walk(tab) if isinstance(b, DropZone))
+    assert zone.limit == MAX_UPLOAD_BYTES  # the page refuses it before sending a byte
+    zone.set_state({"refused": {"name": "zehn-jahre.csv", "size": 150 * 2**20, "at": 1}})
+    shown = _texts(tab)
+    assert "zehn-jahre.csv ist 150,0 MB groß" in shown
+    assert f"bis {MAX_UPLOAD_BYTES // 2**20} MB" in shown
+    assert app.mapping.source is None and not app.mapping.lines

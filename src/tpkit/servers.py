@@ -16,6 +16,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from tpkit.forms.dropzone import MAX_MESSAGE_BYTES
 from tpkit.forms.session import workbook_folder
 from tpkit.resources import bundled
 
@@ -78,6 +79,9 @@ def app_command(port: int | None = None, browser: bool = True) -> list[str]:
         "--show_tracebacks=False",
         # the page's "shut my kernel down" beacon needs the _xsrf cookie Voila never sets
         "--Voila.identity_provider_class=tpkit.voila_identity.XsrfCookieIdentityProvider",
+        # a dropped survey export reaches the kernel in one message: tornado's 10 MiB
+        # default would close the page's connection on a larger one, without a word
+        f'--Voila.tornado_settings={{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}',
         # a safety net for pages that never said goodbye (a crashed browser, a lost laptop):
         # kernels with no page connected and idle for CULL_IDLE seconds are shut down
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",

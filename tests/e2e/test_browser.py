@@ -6,6 +6,7 @@ import time
 
 from playwright.sync_api import expect
 
+from tests.conftest import SAMPLES
 from tpkit.i18n import t
 from tpkit.store import read
 
@@ -176,4 +177,54 @@ def test_a_charts_menu_only_saves_the_picture_in_the_pages_language(
     with page.expect_download(timeout=TIMEOUT) as saved:
         items.first.click()
     assert saved.value.suggested_filename.endswith(".svg")
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+
+
+def test_a_survey_export_dropped_or_chosen_in_the_feedback_tab_even_a_big_one(
+    app_workbook, voila, offline_page, tmp_path
+):
+    """Dropped on the zone or chosen in its file dialog; 13 MB, past the 10 MiB a
+    page's connection took by default; one over the limit refused before it is sent."""
+    from tpkit.forms.dropzone import MAX_UPLOAD_BYTES
+
+    page = offline_page
+    page.goto(voila, timeout=TIMEOUT)
+    page.get_by_role("tab", name=t("app.tab.feedback", "en")).click()
+    zone = page.locator(".tpkit-drop")
+    expect(zone).to_contain_text(t("navigator.form.drop", "en"), timeout=TIMEOUT)
+    recognised = t("navigator.form.tool", "en", tool="Google Forms")
+
+    export = (SAMPLES / "surveys" / "shawna-google-forms.csv").read_text(encoding="utf-8")
+    header, rows = export.split("\n", 1)
+    big = tmp_path / "whole-year.csv"
+    big.write_text(header + "\n" + (rows.rstrip("\n") + "\n") * 120, encoding="utf-8")
+    assert big.stat().st_size > 12 * 2**20
+    page.locator(".tpkit-drop-input").set_input_files(big)  # the file dialog's choice
+    expect(page.locator(".tpkit-app")).to_contain_text(recognised, timeout=TIMEOUT)
+
+    dropped = page.evaluate_handle(
+        """([name, text]) => {
+            const files = new DataTransfer();
+            files.items.add(new File([text], name, { type: "text/csv" }));
+            return files;
+        }""",
+        ["typeform.csv", (SAMPLES / "surveys" / "shawna-typeform.csv").read_text()],
+    )
+    zone.dispatch_event("drop", {"dataTransfer": dropped})
+    typeform = t("navigator.form.tool", "en", tool="Typeform")
+    expect(page.locator(".tpkit-app")).to_contain_text(typeform, timeout=TIMEOUT)
+
+    too_big = page.evaluate_handle(
+        """(size) => {
+            const files = new DataTransfer();
+            files.items.add(new File([new ArrayBuffer(size)], "ten-years.csv"));
+            return files;
+        }""",
+        MAX_UPLOAD_BYTES + 1,
+    )
+    zone.dispatch_event("drop", {"dataTransfer": too_big})
+    limit = MAX_UPLOAD_BYTES // 2**20
+    expect(page.locator(".tpkit-app")).to_contain_text(
+        f"the app takes exports up to {limit} MB", timeout=TIMEOUT
+    )
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"

@@ -24,9 +24,10 @@ from IPython.display import Markdown
 
 from tpkit.charts.feedback import HEADLINES, gap_chart, names, trend
 from tpkit.errors import TpkitError
+from tpkit.forms.dropzone import MAX_UPLOAD_BYTES, DropZone
 from tpkit.forms.fields import InlineMessage, escaped_table, row
 from tpkit.forms.session import WorkbookSession
-from tpkit.i18n import plural, t
+from tpkit.i18n import decimal, plural, t
 from tpkit.report.feedback import (
     Feedback,
     collect,
@@ -119,11 +120,11 @@ class MappingForm:
         self.answers: dict[int, Answers] = {}
         self.lines: dict[int, _Line] = {}
         self.file = w.Dropdown(layout=w.Layout(width="32em"))
-        self.upload = w.FileUpload(
+        self.upload = DropZone(
+            on_file=self.load_upload,
+            on_refused=self._too_big,
+            label=t("navigator.form.drop", language),
             accept=",".join(EXPORT_SUFFIXES),
-            multiple=False,
-            description=t("navigator.form.upload", language),
-            layout=w.Layout(width="auto"),
         )
         self.rescan = w.Button(description=t("navigator.form.rescan", language), icon="refresh")
         self.tool = w.HTML()
@@ -145,7 +146,6 @@ class MappingForm:
         self.message = InlineMessage()
         self.result = w.HTML()
         self.file.observe(lambda _: self._choose(), "value")
-        self.upload.observe(lambda change: self._uploaded(change["new"]), "value")
         self.rescan.on_click(lambda _: self.scan_folder())
         self.import_button.on_click(lambda _: self.run_import())
         self.save_button.on_click(lambda _: self.save_mapping())
@@ -202,14 +202,21 @@ class MappingForm:
         if self.file.value or not (self.source and self.source.data is not None):
             self.load(ExportFile(Path(self.file.value)) if self.file.value else None)
 
-    def _uploaded(self, files: tuple[dict, ...]) -> None:
-        """The upload widget's file (one at a time): its bytes, under the name it had on
-        the user's disk."""
-        if files:
-            self.load_upload(files[0]["name"], bytes(files[0]["content"]))
+    def _too_big(self, name: str, size: int) -> None:
+        """A file over the drop zone's limit: refused in the page, before any byte came."""
+        self.message.show(
+            t(
+                "navigator.form.too_big",
+                self.language,
+                file=name,
+                size=decimal(size / 2**20, self.language),
+                limit=MAX_UPLOAD_BYTES // 2**20,
+            )
+        )
 
     def load_upload(self, name: str, data: bytes) -> None:
-        """Show the proposal for an uploaded export: its bytes and its file name."""
+        """Show the proposal for an uploaded export (dropped or chosen in the page): its
+        bytes and the name it had on the user's disk."""
         source = uploaded(data, name)
         if self.file.value:  # the folder's choice no longer holds: the upload does
             self.source = source

@@ -94,6 +94,15 @@ body { background: @paper@; }
   width: 100% !important; max-width: 30rem;
 }
 .tpkit-map-hint { color: @muted@; }
+/* The survey export's drop zone (tpkit.forms.dropzone): drop a file or click to choose. */
+.tpkit-drop {
+  border: 2px dashed @rule@; border-radius: 6px; background: #ffffff; color: @muted@;
+  padding: 1.5rem 1rem; text-align: center; cursor: pointer; max-width: 46em;
+}
+.tpkit-drop:hover, .tpkit-drop:focus, .tpkit-drop.tpkit-drop-over {
+  border-color: @accent@; color: @ink@; background: @paper@; outline: none;
+}
+.tpkit-drop.tpkit-drop-busy { opacity: 0.6; cursor: progress; }
 .tpkit-rating-head { border-bottom: 2px solid @accent@; background: @paper@; padding: 4px 0; }
 """
 
