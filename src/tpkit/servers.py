@@ -59,6 +59,8 @@ def lab_command(
         f"--ServerApp.root_dir={root or notebooks_folder()}",
         # no "fetch Jupyter news?" prompt (and no request for it) in front of a room
         f"--LabApp.app_settings_dir={JUPYTER_DATA / 'lab' / 'settings'}",
+        # notebook 04's dropped export comes in one message, as in the app
+        f'--ServerApp.tornado_settings={{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}',
     ]
     if port:
         command.append(f"--port={port}")
