@@ -199,6 +199,30 @@ def test_a_log_without_a_customer_column_names_its_headers(tmp_path: Path, workb
     assert not month_files(events_folder(workbook_path))
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", ["2 rows;", "1 event added", "1 row skipped", "1 row could not be imported"]),
+        ("de", ["2 Zeilen;", "1 Ereignis hinzugefügt", "1 Zeile übersprungen", "1 Zeile konnte"]),
+        ("fr", ["2 lignes ;", "1 événement ajouté", "1 ligne écartée", "1 ligne n'a pas pu"]),
+        ("it", ["2 righe;", "1 evento aggiunto", "1 riga scartata", "1 riga non è stata"]),
+    ],
+)
+def test_one_event_and_one_skipped_row_are_said_in_the_singular(
+    language, said, tmp_path: Path, workbook_path: Path, capsys
+):
+    log = tmp_path / "one.csv"
+    log.write_text(
+        "user_id,timestamp,event\nc1,2026-10-01T10:00:00Z,login\nc2,not a time,login\n",
+        encoding="utf-8",
+    )
+    command = ["events", "import", str(log), "--workbook", str(workbook_path), "--lang", language]
+    assert main(command) == 1
+    out, err = capsys.readouterr()
+    shown = out + err
+    assert all(phrase in shown for phrase in said), shown
+
+
 def test_cli_import_reports_skips_and_exits_non_zero(workbook_path: Path, capsys):
     code = main(
         ["events", "import", str(FIXTURES / "matomo-cp1252.csv"), "--workbook", str(workbook_path)]

@@ -17,7 +17,7 @@ from typing import Any
 
 from tpkit.cli import EXIT_OK, EXIT_PROBLEMS
 from tpkit.errors import TpkitError
-from tpkit.i18n import t
+from tpkit.i18n import plural, t
 from tpkit.model import Workbook
 
 Command = Callable[..., argparse.ArgumentParser]
@@ -69,16 +69,18 @@ def _import(arguments: argparse.Namespace) -> int:
             f"{t(f'events.field.{name}')} ← {' | '.join(headers)}"
             for name, headers in log.columns.items()
         )
-        print(t("events.cli.import.read", file=log.source, rows=log.rows, columns=found))
-    print(t("events.cli.import.result", folder=events_folder(workbook_path), **result.counts()))
+        rows = plural("events.counts.rows", log.rows)
+        print(t("events.cli.import.read", file=log.source, rows=rows, columns=found))
+    print(t("events.cli.import.result", folder=events_folder(workbook_path), **result.counted()))
     for group in result.top_unmapped:
         where = f"{group.event} {group.page}".strip()
-        print("  " + t("events.cli.import.unmapped", event=where, events=group.events))
+        events = plural("events.counts.events", group.events)
+        print("  " + t("events.cli.import.unmapped", event=where, events=events))
     if result.top_unmapped:
         print(t("events.cli.import.map_hint"))
     if not result.skipped:
         return EXIT_OK
-    print(t("events.cli.import.skipped", count=len(result.skipped)), file=sys.stderr)
+    print(plural("events.cli.import.skipped", len(result.skipped)), file=sys.stderr)
     for skip in result.skipped[:SHOWN_PROBLEMS]:
         reason = t(f"events.reason.{skip.reason}")
         detail = f" ({skip.value})" if skip.value else ""

@@ -32,6 +32,7 @@ import pyarrow as pa
 from tpkit.errors import TpkitError
 from tpkit.events.mapping import consent_of, digital_settings, event_touchpoints, pattern_rules
 from tpkit.events.readers import Log, check_columns, find_columns, open_log
+from tpkit.i18n import plural
 from tpkit.model import Digital, Workbook, now
 from tpkit.store import write_atomic
 from tpkit.survey.export import LINE, SKIP
@@ -127,6 +128,14 @@ class ImportResult:
             "unmapped": self.unmapped,
             "skipped": len(self.skipped),
             "stored": self.stored,
+        }
+
+    def counted(self, language: str | None = None) -> dict[str, str]:
+        """The figures as phrases with their numbers in ``language``: "1 event added",
+        "12 rows skipped" (every account of an import: the CLI, notebook 06's form)."""
+        return {
+            name: plural(f"events.counts.{name}", number, language)
+            for name, number in self.counts().items()
         }
 
 

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from tpkit.events.overview import Overview
-from tpkit.i18n import decimal, t
+from tpkit.i18n import decimal, plural, t
 from tpkit.model import Workbook
 
 TRANSITIONS_SHOWN = 10
@@ -282,8 +282,7 @@ def import_summary(result: object, language: str) -> str:
     from tpkit.events.store import ImportResult
 
     assert isinstance(result, ImportResult)
-    counts = result.counts()
-    lines = [escape(t("events.cli.import.result", language, folder="", **counts))]
+    lines = [escape(t("events.cli.import.summary", language, **result.counted(language)))]
     lines += [
         escape(
             t(
@@ -302,7 +301,7 @@ def import_summary(result: object, language: str) -> str:
                 "events.cli.import.unmapped",
                 language,
                 event=f"{g.event} {g.page}".strip(),
-                events=g.events,
+                events=plural("events.counts.events", g.events, language),
             )
         )
         for g in result.top_unmapped
