@@ -223,7 +223,7 @@ def clicked_on_the_map(form: JourneyForm, stage_id: str) -> None:
 
 def test_a_stage_clicked_on_the_map_opens_in_the_panel_and_a_new_one_goes_after_it(session):
     form = JourneyForm(session)
-    form.views()
+    assert form.panel in form.map.children  # notebook 03's last cell: map, then panel
     assert not form.panel.children and form.insert.layout.display == "none"
     clicked_on_the_map(form, "discover")
     assert form.editor.current_id == "discover" and form.editor.widget in form.panel.children

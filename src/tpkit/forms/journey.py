@@ -294,6 +294,12 @@ class JourneyForm:
         chart.view.on_pick(PICKED, "pick", self.open_stage)
         return chart
 
+    @cached_property
+    def map(self) -> w.VBox:
+        """The map with its hint and its stage panel, for a notebook cell (in a notebook
+        the panel opens under the map, where the click was)."""
+        return w.VBox(self.views())
+
     def views(self) -> list[w.Widget]:
         if not self.with_chart:
             return []
