@@ -158,6 +158,27 @@ def test_jupyterlab_keeps_a_rating_comment_typed_before_its_scores_over_a_kernel
     assert page.external == []
 
 
+def test_jupyterlab_opens_a_stage_clicked_on_notebook_03s_map_under_it(
+    app_workbook, lab, offline_page
+):
+    from tpkit.charts.journey import LABELS
+
+    page = offline_page
+    stages = read(app_workbook).stages
+    page.goto(f"{lab}/lab/tree/03_journey.ipynb?reset", timeout=TIMEOUT)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Run", exact=True).first.click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    marks = page.locator(".vega-embed .marks").last  # the map, the notebook's last output
+    marks.wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(600)  # drawn
+    column = (1280 - LABELS) / len(stages)
+    marks.click(position={"x": 5 + LABELS + 2.5 * column, "y": 140})  # the third stage
+    panel = page.locator(".tpkit-map-panel .tpkit-stages-name input")
+    expect(panel).to_have_value(stages[2].name, timeout=TIMEOUT)
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+
+
 def test_a_charts_menu_only_saves_the_picture_in_the_pages_language(
     app_workbook, voila, offline_page
 ):
