@@ -162,6 +162,26 @@ def test_reimport_adds_nothing_and_overlaps_are_left_out(tmp_path: Path, workboo
     assert [entry["file"] for entry in manifest] == ["ga4-flat.csv", "overlap.csv"]
 
 
+def test_repeated_rows_of_one_log_are_stored_once_with_their_first_line(
+    tmp_path: Path, workbook_path: Path
+):
+    """Equal on the whole key (empty fields too): one stored, at its first line; a row
+    differing in any key field stays."""
+    log = tmp_path / "repeats.csv"
+    row = "c1,2026-10-01T10:00:00Z,login,,\n"
+    log.write_text(
+        "user_id,timestamp,event,page,utm_source\n"
+        + row * 3
+        + "c1,2026-10-01T10:00:00Z,login,/home,\n"
+        + "c2,2026-10-01T10:00:00Z,login,,\n",
+        encoding="utf-8",
+    )
+    result = import_logs([log], bank_workbook(), workbook_path)
+    assert (result.added, result.duplicates) == (3, 2)
+    lines = sorted((r["customer"], r["page"] or "", r["line"]) for r in stored(workbook_path))
+    assert lines == [("c1", "", 2), ("c1", "/home", 5), ("c2", "", 6)]
+
+
 def test_a_later_mapping_maps_the_stored_events_of_the_month_again(workbook_path: Path):
     import_logs([FIXTURES / "ga4-flat.csv"], bank_workbook(), workbook_path)
     workbook = bank_workbook()

@@ -394,13 +394,29 @@ def _store(
         source = "(SELECT * FROM good UNION ALL SELECT * FROM old)"
     else:
         source = "good"
-    con.execute(f"CREATE VIEW merged AS {_mapped_sql(con, workbook, settings, source)}")
+    key = ", ".join(_KEY)
+    con.execute(
+        f"CREATE VIEW merged AS SELECT *, hash({key}) AS key_hash "
+        f"FROM ({_mapped_sql(con, workbook, settings, source)})"
+    )
+    # Duplicates are left out by grouping on the whole key; grouping millions of rows
+    # on six texts is most of an import's time, so only the rows whose key's hash comes
+    # twice are grouped (equal keys have equal hashes; a collision only sends a few
+    # more rows through the exact grouping, never one row less).
+    con.execute(
+        "CREATE TEMP TABLE repeated AS SELECT key_hash FROM merged "
+        "GROUP BY key_hash HAVING count(*) > 1"
+    )
     others = ", ".join(f"any_value({c}) AS {c}" for c in ("device", "consent", "touchpoint"))
     fresh = Path(tempfile.mkdtemp(prefix=".months-", dir=folder))
     try:
         con.execute(
-            f"""COPY (SELECT {", ".join(_KEY)}, {others}, min(line) AS line, month
-                FROM merged GROUP BY {", ".join(_KEY)}, month)
+            f"""COPY (
+                SELECT {key}, device, consent, touchpoint, line, month
+                FROM merged ANTI JOIN repeated USING (key_hash)
+                UNION ALL
+                SELECT {key}, {others}, min(line) AS line, month
+                FROM merged SEMI JOIN repeated USING (key_hash) GROUP BY {key}, month)
             TO '{_sql_text(str(fresh))}' (FORMAT parquet, PARTITION_BY (month),
                 ROW_GROUP_SIZE 262144)"""
         )
