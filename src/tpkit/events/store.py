@@ -229,15 +229,16 @@ class _connect:
 
 _MACROS = (
     # a time as written: epoch micros (GA4), millis, seconds; ISO 8601 with or without
-    # an offset (naive ones are in the session's time zone); local day/month formats
-    """CREATE MACRO tp_time(x, formats) AS coalesce(
-        TRY_CAST(x AS TIMESTAMPTZ),
-        CASE WHEN NOT regexp_full_match(x, '\\d{9,16}(\\.\\d+)?') THEN NULL
-             WHEN length(x) = 16 THEN timezone('UTC', make_timestamp(x::BIGINT))
-             WHEN length(x) = 13 THEN timezone('UTC', epoch_ms(x::BIGINT))
-             WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
-        END,
-        try_strptime(x, formats)::TIMESTAMPTZ)""",
+    # an offset (naive ones are in the session's time zone); local day/month formats.
+    # Digits alone are never an ISO time, so they skip that cast: a failed cast costs
+    # as much as all the rest (1 s for 10 million GA4 times)
+    """CREATE MACRO tp_time(x, formats) AS CASE
+        WHEN regexp_full_match(x, '\\d{9,16}(\\.\\d+)?') THEN coalesce(CASE
+            WHEN length(x) = 16 THEN timezone('UTC', make_timestamp(x::BIGINT))
+            WHEN length(x) = 13 THEN timezone('UTC', epoch_ms(x::BIGINT))
+            WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
+            END, try_strptime(x, formats)::TIMESTAMPTZ)
+        ELSE coalesce(TRY_CAST(x AS TIMESTAMPTZ), try_strptime(x, formats)::TIMESTAMPTZ) END""",
     # a URL or path as its path: no scheme, host, query or fragment
     """CREATE MACRO tp_path(x) AS CASE
         WHEN x IS NULL THEN NULL
