@@ -7,6 +7,7 @@ server is started this way by every browser test (``tests/e2e/conftest.py``).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -110,3 +111,18 @@ def test_tpkit_app_terminated_stops_its_server_too(tmp_path):
     while Path(f"/proc/{server_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{server_pid}").exists(), "the server outlived tpkit app"
+
+
+def test_the_app_and_lab_take_a_dropped_export_in_one_message():
+    """Tornado's 10 MiB default closed the page's connection on a bigger export."""
+    from tpkit.forms.dropzone import MAX_MESSAGE_BYTES, MAX_UPLOAD_BYTES
+
+    assert MAX_MESSAGE_BYTES > MAX_UPLOAD_BYTES
+    for command, option in (
+        (servers.app_command(), "--Voila.tornado_settings="),
+        (servers.lab_command(), "--ServerApp.tornado_settings="),
+    ):
+        (setting,) = [part for part in command if part.startswith(option)]
+        assert json.loads(setting.removeprefix(option)) == {
+            "websocket_max_message_size": MAX_MESSAGE_BYTES
+        }

@@ -46,6 +46,11 @@ def notebooks_folder() -> Path:
     return bundled("notebooks")
 
 
+# A dropped survey export reaches the kernel in one message: tornado's 10 MiB default
+# would close the page's connection on a larger one, without a word.
+LARGE_MESSAGES = f'{{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}'
+
+
 def lab_command(
     port: int | None = None, browser: bool = True, root: Path | None = None
 ) -> list[str]:
@@ -60,7 +65,7 @@ def lab_command(
         # no "fetch Jupyter news?" prompt (and no request for it) in front of a room
         f"--LabApp.app_settings_dir={JUPYTER_DATA / 'lab' / 'settings'}",
         # notebook 04's dropped export comes in one message, as in the app
-        f'--ServerApp.tornado_settings={{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}',
+        f"--ServerApp.tornado_settings={LARGE_MESSAGES}",
     ]
     if port:
         command.append(f"--port={port}")
@@ -81,9 +86,8 @@ def app_command(port: int | None = None, browser: bool = True) -> list[str]:
         "--show_tracebacks=False",
         # the page's "shut my kernel down" beacon needs the _xsrf cookie Voila never sets
         "--Voila.identity_provider_class=tpkit.voila_identity.XsrfCookieIdentityProvider",
-        # a dropped survey export reaches the kernel in one message: tornado's 10 MiB
-        # default would close the page's connection on a larger one, without a word
-        f'--Voila.tornado_settings={{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}',
+        # a dropped survey export reaches the kernel in one message
+        f"--Voila.tornado_settings={LARGE_MESSAGES}",
         # a safety net for pages that never said goodbye (a crashed browser, a lost laptop):
         # kernels with no page connected and idle for CULL_IDLE seconds are shut down
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",
