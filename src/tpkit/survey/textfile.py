@@ -390,9 +390,8 @@ class Scanner:
             lone = crs[(crs + 1 >= units.size) | (units[after] != _LF)]
             breaks = np.union1d(breaks, lone)
         quoted = self._quoted  # before these units
-        runs, toggles = self._quote_runs(units, base, breaks)
-        if runs.size:
-            crossed = np.concatenate(([0], np.cumsum(toggles)))[np.searchsorted(runs, breaks)]
+        crossed = self._toggles_before(units, base, breaks)
+        if crossed is not None:
             ends_at = np.flatnonzero(((quoted + crossed) & 1) == 0)
         elif quoted:
             ends_at = np.empty(0, np.int64)
@@ -427,46 +426,65 @@ class Scanner:
         if units.size:
             self._previous = int(units[-1])
 
-    def _quote_runs(
+    def _toggles_before(
         self, units: np.ndarray, base: int, breaks: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Runs of consecutive quotes that open, close or escape inside a quoted field,
-        and how many toggles each counts; leaves ``_quoted`` and ``_stretch`` as they are
-        after ``units``.
+    ) -> np.ndarray | None:
+        """For each line break in ``units``, how many quotes before it open or close a
+        quoted field (None: ``units`` holds no quote); leaves ``_quoted`` and
+        ``_stretch`` as they are after ``units``.
 
-        A run counts all its quotes when it is inside a quoted field or starts a field;
-        a run inside an unquoted field ('9"') is literal, as Arrow reads it. Nearly every
-        file is settled by one vectorised pass; literal quotes are walked one by one.
+        A run of consecutive quotes counts all its quotes when it is inside a quoted
+        field or starts a field; a run inside an unquoted field ('9"') is literal, as
+        Arrow reads it. Without a literal run every quote counts, so the count before a
+        break is where it falls among the quotes: one vectorised pass settles nearly
+        every file, and literal quotes are walked one by one.
         """
         at = np.flatnonzero(units == _QUOTE)
         if not at.size:
-            return at, at
-        starts = at[np.concatenate(([True], np.diff(at) > 1))]
-        lengths = np.diff(np.concatenate((np.searchsorted(at, starts), [at.size])))
-        before = np.concatenate((np.array([self._previous], self._dtype), units))[starts]
-        field_start = np.isin(before, self._field_starts) | (starts + base == self._first_unit)
-        toggles = lengths.copy()
-        parity = (self._quoted + np.concatenate(([0], np.cumsum(toggles)[:-1]))) & 1
+            return None
+        first = np.flatnonzero(np.concatenate(([True], np.diff(at) > 1)))  # each run's first
+        starts = at[first]
+        before = units[np.maximum(starts - 1, 0)]
+        if starts[0] == 0:
+            before[0] = self._previous
+        delimiter, lf, cr = self._field_starts  # (three comparisons beat np.isin here)
+        field_start = (before == delimiter) | (before == lf) | (before == cr)
+        field_start |= starts + base == self._first_unit
+        parity = (self._quoted + first) & 1  # 1: the run starts inside a quoted field
         literal = (parity == 0) & ~field_start
-        if literal.any():  # walk from the first literal run on
-            state = int(parity[np.argmax(literal)])
-            for k in range(int(np.argmax(literal)), starts.size):
-                if state == 0 and not field_start[k]:
-                    toggles[k] = 0
-                else:
-                    state = (state + int(lengths[k])) & 1
+        if literal.any():
+            lengths = np.diff(np.concatenate((first, [at.size])))
+            toggles = self._walk_literal(lengths, parity, field_start, int(np.argmax(literal)))
+            counted = toggles > 0
             parity = (self._quoted + np.concatenate(([0], np.cumsum(toggles)[:-1]))) & 1
-        counted = toggles > 0
-        after = (parity + toggles) & 1
-        self._quoted = int(self._quoted + toggles.sum()) & 1
-        if self._quoted:
-            opened = np.flatnonzero(counted & (parity == 0) & (after == 1))
-            if opened.size:
-                quote = int(starts[opened[-1]])
-                self._stretch = (base + quote, self._lines + int(np.searchsorted(breaks, quote)))
+            starts, parity, toggles = starts[counted], parity[counted], toggles[counted]
+            crossed = np.concatenate(([0], np.cumsum(toggles)))[np.searchsorted(starts, breaks)]
+            total = int(toggles.sum())
         else:
+            crossed, total = np.searchsorted(at, breaks), at.size
+        self._quoted = (self._quoted + total) & 1
+        if not self._quoted:
             self._stretch = None
-        return starts[counted], toggles[counted]
+        else:  # the last counted run that starts outside opened the field still open
+            outside = np.flatnonzero(parity == 0)
+            if outside.size:
+                quote = int(starts[outside[-1]])
+                self._stretch = (base + quote, self._lines + int(np.searchsorted(breaks, quote)))
+        return crossed
+
+    @staticmethod
+    def _walk_literal(
+        lengths: np.ndarray, parity: np.ndarray, field_start: np.ndarray, first: int
+    ) -> np.ndarray:
+        """How many toggles each run counts, walking from the first literal run on."""
+        toggles = lengths.copy()
+        state = int(parity[first])
+        for k in range(first, lengths.size):
+            if state == 0 and not field_start[k]:
+                toggles[k] = 0
+            else:
+                state = (state + int(lengths[k])) & 1
+        return toggles
 
     def _marks(self, ends: np.ndarray) -> np.ndarray:
         """The mark of each record ending at unit ``ends``; bad bytes after the last
