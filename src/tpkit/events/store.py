@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from tpkit.errors import TpkitError
 from tpkit.events.mapping import consent_of, digital_settings, event_touchpoints, pattern_rules
+from tpkit.events.pages import with_page_fields
 from tpkit.events.readers import Log, check_columns, find_columns, open_log
 from tpkit.i18n import plural
 from tpkit.model import Digital, Workbook, now
@@ -239,20 +240,17 @@ _MACROS = (
             WHEN regexp_full_match(x, '\\d{9,10}(\\.\\d+)?') THEN to_timestamp(x::DOUBLE)
             END, try_strptime(x, formats)::TIMESTAMPTZ)
         ELSE coalesce(TRY_CAST(x AS TIMESTAMPTZ), try_strptime(x, formats)::TIMESTAMPTZ) END""",
-    # a URL or path as its path: no scheme, host, query or fragment
-    """CREATE MACRO tp_path(x) AS CASE
-        WHEN x IS NULL THEN NULL
-        WHEN NOT (contains(x, '://') OR contains(x, '?') OR contains(x, '#')) THEN x
-        ELSE coalesce(nullif(
-            regexp_replace(regexp_replace(x, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''),
-                           '[?#].*$', ''), ''), '/') END""",
+    # the month (UTC) an event is stored under; epoch arithmetic, not a time zone
+    # conversion, which costs twice as much
+    "CREATE MACRO tp_month(ts) AS strftime(make_timestamp(epoch_us(ts)), '%Y-%m')",
     "CREATE MACRO tp_text(x) AS nullif(trim(x), '')",
 )
 
 _STAGED_TABLE = """CREATE TABLE staged (
     file_no INTEGER, line BIGINT, reason VARCHAR, value VARCHAR,
     customer VARCHAR, session VARCHAR, ts TIMESTAMPTZ, event VARCHAR, page VARCHAR,
-    source VARCHAR, device VARCHAR, consent BOOLEAN)"""
+    source VARCHAR, device VARCHAR, consent BOOLEAN, key_hash UBIGINT)"""
+_KEY_HASH = f"hash({', '.join(_KEY)})"  # what duplicates are found by (see _store)
 
 
 def _one(con: Any, sql: str) -> Any:
@@ -270,11 +268,11 @@ def _sql_list(values: tuple[str, ...] | list[str]) -> str:
 
 def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> int:
     """Stream one log into ``staged``: fields normalised, each bad row with its reason."""
-    batches = iter(log.batches)
+    pages = columns.get("page", [])
+    batches = with_page_fields(iter(log.batches), pages)
     first = next(batches, None)
     if first is None:
         return 0
-    reader = pa.RecordBatchReader.from_batches(first.schema, chain([first], batches))
 
     def text(field: str) -> str:
         parts = [f"tp_text(c{i})" for i in columns.get(field, [])]
@@ -282,15 +280,14 @@ def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> in
 
     time_index = columns["time"][0]
     formats = _time_formats(first.column(f"c{time_index}"))
-    page_raw = text("page")
-    utm = (
-        f"CASE WHEN contains({page_raw}, 'utm_source=') THEN "
-        f"tp_text(regexp_extract({page_raw}, '[?&]utm_source=([^&#]*)', 1)) END"
-    )
-    consent = text("consent")
-    con.register("raw_log", reader)
-    con.execute(
-        f"""INSERT INTO staged
+    fields = ("customer", "session", "time", "event", "source", "device", "consent")
+    texts = ", ".join(f"{text(name)} AS {name}_text" for name in fields)
+    page = f"coalesce({', '.join(f'p{i}' for i in pages)})" if pages else "NULL::VARCHAR"
+    utm = " ".join(f"WHEN p{i} IS NOT NULL THEN u{i}" for i in pages)
+    utm = f"CASE {utm} END" if pages else "NULL::VARCHAR"
+    # Three layers, so that each field's text is trimmed once: a macro's argument is
+    # written out wherever the macro uses it.
+    insert = f"""INSERT INTO staged SELECT *, {_KEY_HASH} FROM (
         SELECT {number}, line,
             CASE WHEN skip IS NOT NULL THEN split_part(skip, ':', 1)
                  WHEN customer IS NULL THEN 'no_customer'
@@ -299,18 +296,21 @@ def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> in
                  WHEN event IS NULL AND page IS NULL THEN 'no_event' END AS reason,
             CASE WHEN skip IS NOT NULL THEN nullif(regexp_extract(skip, ':(.*)$', 1), '')
                  WHEN ts IS NULL AND time_text IS NOT NULL THEN time_text END,
-            customer, session, ts, coalesce(event, 'page_view'), page, source, device, consent
+            customer, session, ts, coalesce(event, 'page_view') AS event, page, source, device,
+            consent
         FROM (
-            SELECT "{LINE}" AS line, "{SKIP}" AS skip,
-                {text("customer")} AS customer, {text("session")} AS session,
-                {text("time")} AS time_text, tp_time(time_text, {_sql_list(formats)}) AS ts,
-                {text("event")} AS event, tp_path({page_raw}) AS page,
-                lower(coalesce({text("source")}, {utm})) AS source,
-                lower({text("device")}) AS device,
-                CASE WHEN lower({consent}) IN {tuple(_TRUE)} THEN true
-                     WHEN lower({consent}) IN {tuple(_FALSE)} THEN false END AS consent
-            FROM raw_log)"""
+            SELECT line, skip, customer_text AS customer, session_text AS session, time_text,
+                tp_time(time_text, {_sql_list(formats)}) AS ts, event_text AS event,
+                page, lower(coalesce(source_text, utm)) AS source,
+                lower(device_text) AS device,
+                CASE WHEN lower(consent_text) IN {tuple(_TRUE)} THEN true
+                     WHEN lower(consent_text) IN {tuple(_FALSE)} THEN false END AS consent
+            FROM (SELECT "{LINE}" AS line, "{SKIP}" AS skip, {texts}, {page} AS page, {utm} AS utm
+                  FROM raw_log)))"""
+    con.register(
+        "raw_log", pa.RecordBatchReader.from_batches(first.schema, chain([first], batches))
     )
+    con.execute(insert)
     con.unregister("raw_log")
     rows = _one(con, f"SELECT count(*) FROM staged WHERE file_no = {number}")
     return int(rows)
@@ -344,8 +344,9 @@ def _skipped(con: Any, logs: list[Log]) -> list[Skipped]:
 
 
 def _mapped_sql(con: Any, workbook: Workbook, settings: Digital, source: str) -> str:
-    """``source`` (a table or query with the stored columns but ``touchpoint``) with each
-    event's touchpoint and consent worked out by the rules."""
+    """``source`` (a table or query with the stored columns but ``touchpoint``, and each
+    event's key hash and month) with each event's touchpoint and consent worked out by
+    the rules."""
     names = [row[0] for row in con.execute(f"SELECT DISTINCT event FROM {source}").fetchall()]
     by_name = event_touchpoints(names, workbook, settings)
     consent = consent_of(names)
@@ -363,8 +364,7 @@ def _mapped_sql(con: Any, workbook: Workbook, settings: Digital, source: str) ->
     by_rule = f"CASE {' '.join(cases)} END" if cases else "NULL::VARCHAR"
     return f"""SELECT s.customer, s.session, s.ts, s.event, s.page, s.source, s.device,
             coalesce(s.consent, r.consent_event) AS consent,
-            coalesce(r.named_touchpoint, {by_rule}) AS touchpoint, s.line,
-            strftime(timezone('UTC', s.ts), '%Y-%m') AS month
+            coalesce(r.named_touchpoint, {by_rule}) AS touchpoint, s.line, s.key_hash, s.month
         FROM {source} s LEFT JOIN event_rules r ON s.event = r.event"""
 
 
@@ -372,16 +372,13 @@ def _store(
     con: Any, folder: Path, workbook: Workbook, settings: Digital, result: ImportResult
 ) -> None:
     """Merge the staged events into the months they fall in, and swap those months in."""
+    stored = ", ".join(c for c in COLUMNS if c != "touchpoint")
     con.execute(
-        "CREATE VIEW good AS SELECT customer, session, ts, event, page, source, device, "
-        "consent, line FROM staged WHERE reason IS NULL"
+        f"CREATE VIEW good AS SELECT {stored}, key_hash, tp_month(ts) AS month FROM staged "
+        "WHERE reason IS NULL"
     )
-    months = [
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT strftime(timezone('UTC', ts), '%Y-%m') FROM good ORDER BY 1"
-        ).fetchall()
-    ]
+    found = con.execute("SELECT DISTINCT month FROM good ORDER BY 1").fetchall()
+    months = [row[0] for row in found]
     if not months:
         return
     old_files = [str(p) for m in months for p in sorted((folder / f"month={m}").glob("*.parquet"))]
@@ -389,37 +386,35 @@ def _store(
     if old_files:
         before = _one(con, f"SELECT count(*) FROM read_parquet({_sql_list(old_files)})")
         con.execute(
-            f"CREATE VIEW old AS SELECT {', '.join(c for c in COLUMNS if c != 'touchpoint')} "
+            f"CREATE VIEW old AS SELECT {stored}, {_KEY_HASH} AS key_hash, tp_month(ts) AS month "
             f"FROM read_parquet({_sql_list(old_files)})"
         )
         source = "(SELECT * FROM good UNION ALL SELECT * FROM old)"
     else:
         source = "good"
     key = ", ".join(_KEY)
-    con.execute(
-        f"CREATE VIEW merged AS SELECT *, hash({key}) AS key_hash "
-        f"FROM ({_mapped_sql(con, workbook, settings, source)})"
-    )
+    con.execute(f"CREATE VIEW merged AS {_mapped_sql(con, workbook, settings, source)}")
     # Duplicates are left out by grouping on the whole key; grouping millions of rows
     # on six texts is most of an import's time, so only the rows whose key's hash comes
     # twice are grouped (equal keys have equal hashes; a collision only sends a few
-    # more rows through the exact grouping, never one row less).
+    # more rows through the exact grouping, never one row less). A first import of a
+    # log without repeated rows has none, and is written straight.
     con.execute(
-        "CREATE TEMP TABLE repeated AS SELECT key_hash FROM merged "
+        f"CREATE TEMP TABLE repeated AS SELECT key_hash FROM {source} "
         "GROUP BY key_hash HAVING count(*) > 1"
     )
-    others = ", ".join(f"any_value({c}) AS {c}" for c in ("device", "consent", "touchpoint"))
+    events = f"SELECT {key}, device, consent, touchpoint, line, month FROM merged"
+    if _one(con, "SELECT count(*) FROM repeated"):
+        others = ", ".join(f"any_value({c}) AS {c}" for c in ("device", "consent", "touchpoint"))
+        events = f"""{events} ANTI JOIN repeated USING (key_hash)
+            UNION ALL
+            SELECT {key}, {others}, min(line) AS line, month
+            FROM merged SEMI JOIN repeated USING (key_hash) GROUP BY {key}, month"""
     fresh = Path(tempfile.mkdtemp(prefix=".months-", dir=folder))
     try:
         con.execute(
-            f"""COPY (
-                SELECT {key}, device, consent, touchpoint, line, month
-                FROM merged ANTI JOIN repeated USING (key_hash)
-                UNION ALL
-                SELECT {key}, {others}, min(line) AS line, month
-                FROM merged SEMI JOIN repeated USING (key_hash) GROUP BY {key}, month)
-            TO '{_sql_text(str(fresh))}' (FORMAT parquet, PARTITION_BY (month),
-                ROW_GROUP_SIZE 262144)"""
+            f"""COPY ({events})
+            TO '{_sql_text(str(fresh))}' (FORMAT parquet, PARTITION_BY (month))"""
         )
         after = _one(
             con, f"SELECT count(*) FROM read_parquet('{_sql_text(str(fresh))}/*/*.parquet')"
