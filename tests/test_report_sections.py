@@ -6,6 +6,7 @@ what a reader must (and must never) see; one WeasyPrint run checks the print lay
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import date
 from functools import cache
@@ -36,6 +37,7 @@ from tpkit.safety import (
     mask_names,
     mask_workbook,
     pseudonyms,
+    svg_image,
 )
 from tpkit.store import read
 
@@ -227,6 +229,16 @@ def test_svg_with_anything_that_runs_is_refused():
     for active in ["<script>x</script>", '<g onload="x"/>', '<a href="javascript:x"/>']:
         with pytest.raises(ValueError):
             inline_svg(svg.format(active))
+        with pytest.raises(ValueError):
+            svg_image(svg.format(active))
+
+
+def test_a_chart_image_carries_its_svg_and_an_escaped_text():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;b&gt;</text></svg>'
+    image = svg_image(svg, 'Ratings "<b>"')
+    assert image.startswith('<img alt="Ratings &quot;&lt;b&gt;&quot;" src="data:image/svg+xml;')
+    data = re.search(r"base64,([^\"]+)", image).group(1)
+    assert base64.b64decode(data).decode("utf-8") == svg
 
 
 # --- sections -------------------------------------------------------------------------
@@ -284,7 +296,10 @@ def evil_report() -> str:
 
 def test_user_text_is_escaped_everywhere(evil_report):
     assert "<script" not in evil_report.lower()
-    assert "<img" not in evil_report.lower()
+    # the only images are the charts: their SVG as data, their alt text escaped
+    images = re.findall(r"<img\b[^>]*>", evil_report, re.IGNORECASE)
+    chart = re.compile(r'<img alt="[^"<>]*" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+">')
+    assert images and all(chart.fullmatch(image) for image in images)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in evil_report
     for literal in ("**bold**", r"$\frac{1}{2}$", "{{ x }}"):
         assert literal in evil_report

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 from xml.etree import ElementTree
 
@@ -330,6 +332,18 @@ def _is_active(element: ElementTree.Element) -> bool:
         or value.strip().lower().startswith("javascript:")
         for name, value in element.attrib.items()
     )
+
+
+def svg_image(svg: str, alt: str = "") -> str:
+    """An SVG document as an ``<img>`` with the document inside (a data URI), checked as
+    :func:`inline_svg` checks it.
+
+    The PDF is the same as with the SVG inline, but WeasyPrint then parses the drawing
+    with ElementTree instead of its pure-Python HTML parser, and leaves it out of the
+    CSS cascade: a third of a report's rendering time for four charts.
+    """
+    data = base64.b64encode(inline_svg(svg).encode("utf-8")).decode("ascii")
+    return f'<img alt="{escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}">'
 
 
 def inline_svg(svg: str) -> str:

@@ -30,7 +30,7 @@ from tpkit.model import PHASES, Rating, Touchpoint, Workbook
 from tpkit.report import diagnostics, digital, feedback
 from tpkit.report.coverage import coverage_html
 from tpkit.report.journey import journey_html
-from tpkit.safety import PRINTED_NAME, inline_svg, mask_workbook, shown_text, shown_workbook
+from tpkit.safety import PRINTED_NAME, mask_workbook, shown_text, shown_workbook, svg_image
 
 DISAGREEMENTS_SHOWN = 8  # touchpoints in the "where the team disagrees" list
 KEEP_TOGETHER_ROWS = 12  # a table this short moves to the next page whole rather than split
@@ -154,8 +154,16 @@ def _align(column: Column) -> str:
 
 
 def figure(chart: Any, css: str = "") -> str:
-    """An altair chart as inline SVG (vector, real text) in a figure that never splits."""
-    return f'<figure class="tp-figure {css}">{inline_svg(charts.to_svg(chart))}</figure>'
+    """An altair chart as an SVG image (vector, real text) in a figure that never splits;
+    its title, when it has one, is the image's text for a screen reader."""
+    image = svg_image(charts.to_svg(chart), _title(chart))
+    return f'<figure class="tp-figure {css}">{image}</figure>'
+
+
+def _title(chart: Any) -> str:
+    title = getattr(chart, "title", None)
+    text = getattr(title, "text", title)
+    return text if isinstance(text, str) else ""
 
 
 # --- the section mechanism --------------------------------------------------------------
