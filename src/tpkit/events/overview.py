@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tpkit.events import analytics as an
 from tpkit.events.store import has_events
 from tpkit.model import Workbook
+
+if TYPE_CHECKING:  # the analytics import Ibis (0.15 s): only once there are events
+    from tpkit.events import analytics as an
 
 
 @dataclass
@@ -32,6 +35,7 @@ def overview(
     """All the figures, or None when the workbook has no events yet."""
     if not workbook_path or not has_events(Path(workbook_path)):
         return None
+    from tpkit.events import analytics as an
     from tpkit.events.engines import keep, open_events
 
     events = open_events(Path(workbook_path), engine)
