@@ -260,3 +260,29 @@ def test_line_numbers_after_a_bad_byte_agree_with_pythons_csv_reader(tmp_path):
     found = list(zip(table.column(LINE).to_pylist(), table.column("c0").to_pylist(), strict=True))
     assert sorted(found) == expected
     assert table.column(SKIP).to_pylist().count("bad_bytes:0xFF") == 1
+
+
+_PIECES = (b"a", b",", b'"', b'""', b'"x"', b',"', b'9"', b"\n", b"\r\n", b"\r", b"\0", b"\xff")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.sampled_from([1, 2, 3, 5, 8]))
+def test_records_do_not_depend_on_where_the_scanner_cuts_the_file(pieces, chunk):
+    """Quotes opened in one chunk and closed in another, literal quotes and line breaks
+    at a chunk's edge: the records are those of the whole file scanned at once."""
+    import io
+
+    from tpkit.survey.textfile import Scanner, encoding_of
+
+    data = b"".join(pieces)
+
+    def scanned(size: int) -> tuple:
+        scanner = Scanner(io.BytesIO(data), encoding_of(b"a,b\n"), ",", chunk=size)
+        scanner.start_serving(0)
+        served = b"".join(iter(lambda: scanner.serve(7), b""))
+        records = scanner.rest()
+        scanner.close()
+        fields = (records.start, records.last, records.begin, records.end, records.mark)
+        return served, [part.tolist() for part in fields]
+
+    assert scanned(chunk) == scanned(1 << 20)
