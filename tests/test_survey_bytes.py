@@ -3,6 +3,7 @@ encoding, stray quotes; uploads read like files; a fuzz test over mutated export
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from tests.survey_exports import csv_record_starts
 from tpkit.errors import TpkitError
 from tpkit.survey.export import LINE, SKIP
 from tpkit.survey.formats import read_export, read_upload
-from tpkit.survey.textfile import RUNAWAY
+from tpkit.survey.textfile import RUNAWAY, Scanner, encoding_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"
 HEADER = b"Response ID,Submitted,How satisfied were you?,Why?\n"
@@ -270,10 +271,6 @@ _PIECES = (b"a", b",", b'"', b'""', b'"x"', b',"', b'9"', b"\n", b"\r\n", b"\r",
 def test_records_do_not_depend_on_where_the_scanner_cuts_the_file(pieces, chunk):
     """Quotes opened in one chunk and closed in another, literal quotes and line breaks
     at a chunk's edge: the records are those of the whole file scanned at once."""
-    import io
-
-    from tpkit.survey.textfile import Scanner, encoding_of
-
     data = b"".join(pieces)
 
     def scanned(size: int) -> tuple:
