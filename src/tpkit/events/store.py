@@ -283,8 +283,9 @@ def _stage(con: Any, log: Log, columns: dict[str, list[int]], number: int) -> in
     fields = ("customer", "session", "time", "event", "source", "device", "consent")
     texts = ", ".join(f"{text(name)} AS {name}_text" for name in fields)
     page = f"coalesce({', '.join(f'p{i}' for i in pages)})" if pages else "NULL::VARCHAR"
-    utm = " ".join(f"WHEN p{i} IS NOT NULL THEN u{i}" for i in pages)
-    utm = f"CASE {utm} END" if pages else "NULL::VARCHAR"
+    # the campaign source of the page column the page was taken from
+    firsts = " ".join(f"WHEN p{i} IS NOT NULL THEN u{i}" for i in pages)
+    utm = f"CASE {firsts} END" if pages else "NULL::VARCHAR"
     # Three layers, so that each field's text is trimmed once: a macro's argument is
     # written out wherever the macro uses it.
     insert = f"""INSERT INTO staged SELECT *, {_KEY_HASH} FROM (
