@@ -100,6 +100,17 @@ def test_feedback_charts_render_to_svg_offline_in_every_language(language):
     assert "http" not in trend_svg.replace("http://www.w3.org", "")
 
 
+def test_feedback_charts_build_valid_specs_with_and_without_answers():
+    """The reports draw charts without checking them against the schema: this does."""
+    feedback = collect(read(SHAWNA), SHAWNA)
+    for workbook, tallies, gaps in [
+        (read(SHAWNA), feedback.tallies, feedback.gaps),
+        (small_workbook(), [], []),
+    ]:
+        for chart in (trend(tallies, workbook, "en"), gap_chart(gaps, workbook, "en")):
+            assert chart.to_dict()["$schema"].startswith("https://vega.github.io/schema/")
+
+
 def test_charts_without_answers_say_why():
     workbook = small_workbook()
     assert t("navigator.chart.trend.empty", "de") in to_svg(trend([], workbook, "de"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,36 @@ def test_injected_text_appears_literally(tmp_path):
     )
     text = " ".join(pdf_text(pdf).split())
     assert "<script>alert('x')</script>" in text and "**bold**" in text and "{{ jinja }}" in text
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def test_every_image_of_a_report_has_alternative_text(tmp_path):
+    """nbconvert's own pass that gives images a stock alt text is left out: the report's
+    images carry their own (the charts their titles; the logo none, as decoration)."""
+    register()
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
+    parameters = ReportParameters(workbook=str(sample_path("shawna")), logo=str(logo))
+    html = pipeline.build(parameters, tmp_path / "r.html", "html", engine=IN_PROCESS)
+    parser = _Images()
+    parser.feed(html.read_text(encoding="utf-8"))
+    alts = [image.get("alt") for image in parser.images]
+    charts = [
+        alt
+        for alt, image in zip(alts, parser.images, strict=True)
+        if "tp-logo" not in (image.get("class") or "")
+    ]
+    assert len(alts) == len(charts) + 1 and charts, alts  # the logo and the charts
+    assert None not in alts and all(charts), alts
 
 
 def test_personal_data_is_masked_unless_asked(tmp_path):

@@ -6,7 +6,8 @@ import base64
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from html import escape
 from typing import Any
 from xml.etree import ElementTree
@@ -224,7 +225,15 @@ def _without_role(name: str) -> str:
 def mask_names(
     text: str, replacements: dict[str, str], shared: str | None = None, public: str = ""
 ) -> str:
-    """Replaces each known person's name with their pseudonym: the whole name, with or
+    """Replaces each known person's name with their pseudonym (see :func:`name_masker`)."""
+    return name_masker(replacements, shared, public)(text)
+
+
+def name_masker(
+    replacements: dict[str, str], shared: str | None = None, public: str = ""
+) -> Callable[[str], str]:
+    """What replaces each known person's name with their pseudonym, made once for many
+    texts (a workbook's every field): the whole name, with or
     without a trailing "(role)" ('Maya (Marketing)', 'Maya'), and each part of it on its
     own ('Anna', 'Rossi'), as whole words in any case ('anna rossi'). Names and parts
     under three letters only with the case as written. A part two people share
@@ -247,15 +256,14 @@ def mask_names(
                 parts[_key(part)] = shared if shared is not None else known
     found = {**parts, **whole}  # a whole name wins over a part spelt the same
     if not found:
-        return text
+        return str  # nobody to mask: every text as it is
     pattern = "|".join(
         re.escape(key) if len(key) < _SHORTEST_WORD else f"(?i:{re.escape(key)})"
         for key in sorted(found, key=len, reverse=True)
     )
     # not inside an e-mail address or a domain: anna.rossi@firm.ch is mask_contacts' to hide
-    return re.sub(
-        rf"(?<![\w.@+-])(?:{pattern})(?!\w|@|\.\w)", lambda m: found[_key(m.group())], text
-    )
+    names = re.compile(rf"(?<![\w.@+-])(?:{pattern})(?!\w|@|\.\w)")
+    return partial(names.sub, lambda match: found[_key(match.group())])
 
 
 def _key(name: str) -> str:
@@ -267,12 +275,22 @@ def _key(name: str) -> str:
 _ID_FIELDS = frozenset({"id", "touchpoint", "stage", "stages", "touchpoints", "subject"})
 
 
+def text_masker(workbook: Workbook, language: str) -> Callable[[str], str]:
+    """Masks a text as the report masks this workbook: e-mails and phone numbers, then the
+    team's names with the participants' numbers (the team's and the firm's names are
+    public). Made once, used for every field and every customer's comment."""
+    names = pseudonyms(workbook.participants(), language)
+    public = f"{workbook.meta.team} {workbook.meta.company}"
+    mask_people = name_masker(names, t("report.mask.name", language), public)
+    # contacts first: "anna at firm dot ch" is an address before "anna" is a name
+    return lambda text: mask_people(mask_contacts(text, language))
+
+
 def mask_workbook(workbook: Workbook, language: str) -> Workbook:
     """A copy of the workbook with contact details and participants' names masked in every
     text, so that every view of it (tables, charts, journey map) masks the same way."""
     names = pseudonyms(workbook.participants(), language)
-    shared = t("report.mask.name", language)
-    public = f"{workbook.meta.team} {workbook.meta.company}"
+    mask_text = text_masker(workbook, language)
 
     def clean(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
@@ -282,8 +300,7 @@ def mask_workbook(workbook: Workbook, language: str) -> Workbook:
         if key == "participant":
             return names[value]
         if isinstance(value, str) and key not in _ID_FIELDS:
-            # contacts first: "anna at firm dot ch" is an address before "anna" is a name
-            return mask_names(mask_contacts(value, language), names, shared, public)
+            return mask_text(value)
         return value
 
     return Workbook.model_validate(clean(workbook.model_dump()))

@@ -27,7 +27,7 @@ from tpkit.charts.feedback import HEADLINES, gap_chart, headline, names, overall
 from tpkit.i18n import decimal, plural, t
 from tpkit.model import Workbook
 from tpkit.report import sections
-from tpkit.safety import mask_contacts, mask_names, pseudonyms, shown_text
+from tpkit.safety import shown_text, text_masker
 from tpkit.survey import responses
 from tpkit.survey.mapping import ROW_TOUCHPOINT, WHOLE_FIRM
 from tpkit.survey.metrics import MIN_SAMPLE, Figure, Gap, Tally, gaps, summarise, tally
@@ -98,10 +98,7 @@ def period_months(period: str) -> tuple[str, str] | None:
 def masker(workbook: Workbook, language: str) -> Mask:
     """Masks customers' text as the report masks the workbook: e-mails, phone numbers
     and the team's names, with the same participant numbers."""
-    replacements = pseudonyms(workbook.participants(), language)
-    shared = t("report.mask.name", language)
-    public = f"{workbook.meta.team} {workbook.meta.company}"
-    return lambda text: mask_names(mask_contacts(text, language), replacements, shared, public)
+    return text_masker(workbook, language)
 
 
 def collect(
