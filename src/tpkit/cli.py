@@ -353,7 +353,7 @@ def _report(arguments: argparse.Namespace) -> int:
     from tpkit.report.engine import register
 
     engine = None if arguments.kernel else register()
-    build(replace(template, workbook=str(source)), target, arguments.format, engine)
+    build(replace(template, workbook=str(source)), target, arguments.format, engine, printer=True)
     print(t("cli.report.written", file=target))
     return EXIT_OK
 

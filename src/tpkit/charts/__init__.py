@@ -5,7 +5,6 @@ through :class:`ChartView`, which works offline. Importing this module loads alt
 pandas, so ``import tpkit`` does not import it.
 """
 
-from tpkit.charts import _skip_iri_grammar  # noqa: F401  (first: before altair loads)
 from tpkit.charts.data import (
     coverage_data,
     journey_data,

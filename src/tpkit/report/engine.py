@@ -18,14 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-# nbformat's jsonschema imports rfc3987_syntax when it is installed, and that compiles
-# some 40 grammars: a second of every report process's start-up
-# (python-jsonschema/jsonschema#1428). Notebooks have no IRI fields to check, so
-# jsonschema is told the package is absent, as on a machine without it.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-import nbformat  # noqa: E402  (after the line above, or it is too late)
-from papermill.engines import Engine, papermill_engines  # noqa: E402
+import nbformat
+from papermill.engines import Engine, papermill_engines
 
 NAME = "tpkit-in-process"
 

@@ -127,20 +127,32 @@ def _fonts() -> Any:
 
 
 def build(
-    parameters: ReportParameters, output: Path, fmt: str = "pdf", engine: str | None = None
+    parameters: ReportParameters,
+    output: Path,
+    fmt: str = "pdf",
+    engine: str | None = None,
+    printer: bool = False,
 ) -> Path:
-    """Make one report file; check the parameters before any kernel starts."""
+    """Make one report file; check the parameters before any kernel starts. With
+    ``printer``, a new process makes the PDF, getting ready while the notebook runs
+    (:mod:`tpkit.report.printer`: a single report of the command line)."""
     import nbformat
+
+    from tpkit.report.printer import Printer
 
     parameters = check(parameters)
     output = Path(output)
-    with tempfile.TemporaryDirectory(prefix="tpkit-report-") as folder:
+    with (
+        Printer(wanted=printer and fmt == "pdf") as pdf_printer,
+        tempfile.TemporaryDirectory(prefix="tpkit-report-") as folder,
+    ):
         notebook = execute(parameters, Path(folder), engine)
         if fmt == "ipynb":
             data = nbformat.writes(notebook).encode("utf-8")
+        elif fmt == "html":
+            data = to_html(notebook, parameters).encode("utf-8")
         else:
-            html = to_html(notebook, parameters)
-            data = html.encode("utf-8") if fmt == "html" else to_pdf(html, Path(folder))
+            data = pdf_printer.pdf(notebook, parameters, Path(folder))
     output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(output, data)
     return output
