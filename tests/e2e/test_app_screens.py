@@ -127,3 +127,42 @@ def test_a_stage_clicked_on_the_map_is_edited_beside_it_and_a_new_one_inserted(
         stages[1].name, timeout=TIMEOUT
     )
     assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"
+
+
+def test_the_stage_panel_stays_in_the_window_and_off_the_map(
+    app_workbook, voila, offline_page, artifacts
+):
+    """Clicked far down the page, on a wide and on a small screen: the panel opens in the
+    window (Voila's panels once made it scroll away above it), its fields keep their
+    height, and the map keeps the strip beside it free, scrolling sideways in the rest."""
+    from playwright.sync_api import expect
+
+    page = offline_page
+    for width, height in ((1400, 900), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(voila, timeout=TIMEOUT)
+        page.get_by_role("tab", name=tab_title("journey", "en")).click()
+        canvas = page.locator(".tpkit-tab-journey .vega-embed .marks").first
+        canvas.wait_for(timeout=TIMEOUT)
+        page.wait_for_timeout(600)  # the map drawn
+        canvas.scroll_into_view_if_needed()
+        canvas.click(position={"x": 400, "y": 140})
+        name = page.locator(".tpkit-map-panel .tpkit-stages-name input")
+        expect(name).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(300)
+        target = artifacts / "screens" / f"app-journey-panel-{width}.png"
+        target.parent.mkdir(exist_ok=True)
+        page.screenshot(path=target)
+        panel = page.locator(".tpkit-map-panel").bounding_box()
+        field = name.bounding_box()
+        view = page.locator(".tpkit-map-view")
+        shown = view.bounding_box()
+        assert panel["y"] >= 0 and panel["y"] + panel["height"] <= height, (width, panel)
+        assert panel["x"] + panel["width"] <= width, (width, panel)
+        assert field["height"] >= 20, (width, field)  # not squeezed to a sliver
+        assert shown["x"] + shown["width"] <= panel["x"], (width, shown, panel)
+        assert view.evaluate("map => map.scrollWidth > map.clientWidth")  # the rest: sideways
+        page.locator(".tpkit-map-panel button.tpkit-map-panel-close").click()
+        expect(name).to_have_count(0, timeout=TIMEOUT)
+        assert view.bounding_box()["width"] > shown["width"]  # the whole width again
+    assert page.external == [], f"the page tried to reach the internet: {page.external[:5]}"

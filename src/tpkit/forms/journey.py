@@ -305,4 +305,5 @@ class JourneyForm:
             return []
         hint = w.HTML(html.escape(t("form.journey.map_hint", self.session.language)))
         hint.add_class("tpkit-map-hint")
+        self.chart.widget.add_class("tpkit-map-view")
         return [hint, self.chart.widget, self.panel]

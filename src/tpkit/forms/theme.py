@@ -76,13 +76,16 @@ body { background: @paper@; }
 }
 .tpkit-tabs .tpkit-save-status { display: none; }  /* the header shows the one status */
 /* A stage clicked on the journey map: its editor in a panel at the right of the window,
-   over the map, with the fields as wide as the panel. */
+   with the fields as wide as the panel; while it is open the map keeps that strip free,
+   so the panel covers no part of it (the map scrolls sideways in what is left). */
 .tpkit-map-panel:not(:empty) {
   position: fixed; top: 4.5rem; right: 1.25rem; z-index: 30;
-  width: min(34rem, 46vw); max-height: calc(100vh - 6rem); overflow: auto;
+  width: var(--tpkit-panel-width); max-height: calc(100vh - 6rem); overflow: auto;
   background: #ffffff; border: 1px solid @rule@; border-top: 3px solid @accent@;
   border-radius: 4px; padding: 0.75rem 1rem; box-shadow: 0 6px 24px rgba(0, 0, 0, 0.18);
 }
+/* the panel scrolls; its fields keep their height */
+.tpkit-map-panel > *, .tpkit-map-panel .widget-vbox > * { flex-shrink: 0; }
 .tpkit-map-panel .widget-hbox { flex-wrap: wrap; }
 .tpkit-map-panel .widget-button { width: auto; }
 .tpkit-map-panel > .tpkit-map-panel-head {
@@ -94,6 +97,15 @@ body { background: @paper@; }
   width: 100% !important; max-width: 30rem;
 }
 .tpkit-map-hint { color: @muted@; }
+.tpkit-app { --tpkit-panel-width: min(34rem, 46vw); }
+.tpkit-tab-journey:has(.tpkit-map-panel:not(:empty)) .tpkit-map-view {
+  margin-right: calc(var(--tpkit-panel-width) + 1.5rem) !important;
+}
+/* Voila lays its page out in panels with `contain: strict`, and such a panel, not the
+   window, is what `position: fixed` holds to: the stage panel scrolled away with the
+   page (above the window once the map was scrolled to). Lumino sets it on the element
+   itself, hence !important; only the panels around the app. */
+.lm-BoxPanel:has(.tpkit-app), .lm-BoxPanel-child:has(.tpkit-app) { contain: none !important; }
 /* The survey export's drop zone (tpkit.forms.dropzone): drop a file or click to choose. */
 .tpkit-drop {
   border: 2px dashed @rule@; border-radius: 6px; background: #ffffff; color: @muted@;
