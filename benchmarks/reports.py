@@ -154,7 +154,7 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--batch", type=int, default=100, help="workbooks in the batch")
     options.add_argument(
-        "--runs", type=int, default=3, help="runs of the single report (0: batch only)"
+        "--runs", type=int, default=5, help="runs of the single report (0: batch only)"
     )
     options.add_argument(
         "--no-dask", dest="dask", action="store_false", help="skip the Dask LocalCluster batch"
