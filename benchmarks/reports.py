@@ -36,7 +36,7 @@ def _seconds(commands: list[list[str]], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def one_report(folder: Path, runs: int = 3) -> dict[str, str]:
+def one_report(folder: Path, runs: int = 5) -> dict[str, str]:
     hand = [
         [
             str(BIN / "papermill"),
