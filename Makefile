@@ -20,8 +20,8 @@ app: $(STAMP)  ## the code-free app (Voila), bound to this machine only
 	$(BIN)/tpkit app
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
 
 # The Shawna sample's customer responses, imported afresh from its sample export. The
 # export holds a few answers the import must refuse (they show how skips are reported),
