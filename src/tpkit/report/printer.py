@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import suppress
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
@@ -27,15 +28,17 @@ def _serve(connection: Any) -> None:
     which raises the same error with its own type and message."""
     from tpkit.report.pipeline import _exporter, _fonts
 
-    _exporter()
-    _fonts()
+    made = None
     try:
+        _exporter()
+        _fonts()
         notebook, parameters, folder = connection.recv()
-        connection.send(make_pdf(notebook, parameters, Path(folder)))
-    except Exception:  # the caller tries again in its own process
-        connection.send(None)
-    finally:
-        connection.close()
+        made = make_pdf(notebook, parameters, Path(folder))
+    except Exception:  # the caller makes the PDF itself, and shows the error if any
+        pass
+    with suppress(OSError):  # the caller may have gone meanwhile
+        connection.send(made)
+    connection.close()
 
 
 def make_pdf(notebook: Any, parameters: ReportParameters, folder: Path) -> bytes:
