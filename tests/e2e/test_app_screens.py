@@ -134,7 +134,8 @@ def test_the_stage_panel_stays_in_the_window_and_off_the_map(
 ):
     """Clicked far down the page, on a wide and on a small screen: the panel opens in the
     window (Voila's panels once made it scroll away above it), its fields keep their
-    height, and the map keeps the strip beside it free, scrolling sideways in the rest."""
+    height, and the tab keeps the strip beside it free: the stage list above the map is
+    not under it either, and the map scrolls sideways in the rest."""
     from playwright.sync_api import expect
 
     page = offline_page
@@ -162,6 +163,8 @@ def test_the_stage_panel_stays_in_the_window_and_off_the_map(
         assert field["height"] >= 20, (width, field)  # not squeezed to a sliver
         assert shown["x"] + shown["width"] <= panel["x"], (width, shown, panel)
         assert view.evaluate("map => map.scrollWidth > map.clientWidth")  # the rest: sideways
+        above = page.locator(".tpkit-tab-journey .tpkit-stages-name input").first.bounding_box()
+        assert above["x"] + above["width"] <= panel["x"], (width, above, panel)
         page.locator(".tpkit-map-panel button.tpkit-map-panel-close").click()
         expect(name).to_have_count(0, timeout=TIMEOUT)
         assert view.bounding_box()["width"] > shown["width"]  # the whole width again

@@ -76,8 +76,10 @@ body { background: @paper@; }
 }
 .tpkit-tabs .tpkit-save-status { display: none; }  /* the header shows the one status */
 /* A stage clicked on the journey map: its editor in a panel at the right of the window,
-   with the fields as wide as the panel; while it is open the map keeps that strip free,
-   so the panel covers no part of it (the map scrolls sideways in what is left). */
+   with the fields as wide as the panel; while it is open the whole tab keeps that strip
+   free, so the panel covers no part of it: the persona and the stage list above the map
+   go one under the other where they no longer fit side by side, and the map scrolls
+   sideways in what is left. */
 .tpkit-map-panel:not(:empty) {
   position: fixed; top: 4.5rem; right: 1.25rem; z-index: 30;
   width: var(--tpkit-panel-width); max-height: calc(100vh - 6rem); overflow: auto;
@@ -98,9 +100,12 @@ body { background: @paper@; }
 }
 .tpkit-map-hint { color: @muted@; }
 .tpkit-app { --tpkit-panel-width: min(34rem, 46vw); }
-.tpkit-tab-journey:has(.tpkit-map-panel:not(:empty)) .tpkit-map-view {
-  margin-right: calc(var(--tpkit-panel-width) + 1.5rem) !important;
+.tpkit-tab-journey:has(.tpkit-map-panel:not(:empty)) {
+  padding-right: calc(var(--tpkit-panel-width) + 1.5rem) !important;
 }
+/* the stage list's buttons in the narrower column: whole words, on two lines if need be */
+.tpkit-tab-journey .widget-hbox:has(> .tpkit-stages-insert) { flex-wrap: wrap; }
+.tpkit-tab-journey .widget-hbox:has(> .tpkit-stages-insert) > .widget-button { width: auto; }
 /* Voila lays its page out in panels with `contain: strict`, and such a panel, not the
    window, is what `position: fixed` holds to: the stage panel scrolled away with the
    page (above the window once the map was scrolled to). Lumino sets it on the element
