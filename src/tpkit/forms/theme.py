@@ -103,7 +103,7 @@ body { background: @paper@; }
 .tpkit-tab-journey:has(.tpkit-map-panel:not(:empty)) {
   padding-right: calc(var(--tpkit-panel-width) + 1.5rem) !important;
 }
-/* the stage list's buttons in the narrower column: whole words, on two lines if need be */
+/* the stage list's buttons keep whole words, on two lines where the column is narrow */
 .tpkit-tab-journey .widget-hbox:has(> .tpkit-stages-insert) { flex-wrap: wrap; }
 .tpkit-tab-journey .widget-hbox:has(> .tpkit-stages-insert) > .widget-button { width: auto; }
 /* Voila lays its page out in panels with `contain: strict`, and such a panel, not the
