@@ -233,11 +233,16 @@ PARTS = {
 }
 
 
-def main() -> None:
+def chosen_parts(argv: list[str] | None = None) -> list[str]:
+    """The parts named on the command line, all of them when none is named."""
     options = argparse.ArgumentParser(description=__doc__)
-    options.add_argument("parts", nargs="*", choices=[*PARTS, []], default=list(PARTS))
-    arguments = options.parse_args()
-    for part in arguments.parts:
+    # argparse checks a ``*`` positional's default as one choice: an empty list is one
+    options.add_argument("parts", nargs="*", choices=[*PARTS, []], default=[])
+    return options.parse_args(argv).parts or list(PARTS)
+
+
+def main() -> None:
+    for part in chosen_parts():
         with tempfile.TemporaryDirectory() as folder:
             print_figures(f"Reliability: {part}", PARTS[part](Path(folder)))
 

@@ -1,0 +1,35 @@
+"""The benchmarks' command lines: ``make bench`` runs each script with no arguments."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _reliability():
+    sys.path.insert(0, str(BENCHMARKS))  # it imports its neighbour ``foundation``
+    try:
+        spec = importlib.util.spec_from_file_location("reliability", BENCHMARKS / "reliability.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def test_reliability_with_no_part_named_runs_every_part():
+    reliability = _reliability()
+    assert reliability.chosen_parts([]) == list(reliability.PARTS)
+    assert reliability.chosen_parts(["words", "hostile"]) == ["words", "hostile"]
+
+
+def test_reliability_refuses_a_part_it_does_not_have(capsys):
+    with pytest.raises(SystemExit) as stop:
+        _reliability().chosen_parts(["speed"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'speed'" in capsys.readouterr().err
