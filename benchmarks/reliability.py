@@ -29,16 +29,30 @@ from foundation import print_figures  # noqa: E402
 HEADER = "schema_version: 1\nmeta:\n  team: T\n"
 
 
+# Linux hands a forked child the parent's peak memory (ru_maxrss survives fork and
+# exec): a small launcher forks tpkit, so its figure is tpkit's own, not this script's.
+_LAUNCHER = """
+import os, sys
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
 def _run(arguments: list[str]) -> tuple[int, float, float, str]:
     """Exit status, wall seconds, peak MiB of the process, and what it printed."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [TPKIT, *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, output
+    with tempfile.TemporaryDirectory() as folder:
+        figures = Path(folder) / "figures"
+        start = time.perf_counter()
+        output = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, str(figures), TPKIT, *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ).stdout
+        seconds = time.perf_counter() - start
+        status, kib = map(int, figures.read_text().split())
+    return status, seconds, kib / 1024, output
 
 
 def _billion_laughs(field: str) -> str:
@@ -101,7 +115,7 @@ def hostile(folder: Path) -> dict[str, str]:
         failures += not (refused and fast)
         verdict = "refused" if refused else f"NOT REFUSED (exit {status})"
         figures[name] = (
-            f"{verdict}, +{seconds - base_seconds:.2f} s, +{mib - base_mib:.0f} MiB, "
+            f"{verdict}, {seconds - base_seconds:+.2f} s, {mib - base_mib:+.0f} MiB, "
             f"{len(lines)} line(s): {lines[0].removeprefix(str(path))[:60] if lines else ''}"
         )
     figures["hostile files not refused within +1 s and +100 MiB"] = str(failures)
