@@ -12,7 +12,6 @@ sample with the longest unbroken words the model takes (a 300-letter name, a
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
