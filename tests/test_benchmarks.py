@@ -12,13 +12,15 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def _reliability():
-    sys.path.insert(0, str(BENCHMARKS))  # it imports its neighbour ``foundation``
+    """The script as a module; the folder it puts on ``sys.path`` (for its neighbour
+    ``foundation``) is taken off again, so no later test imports a benchmark by chance."""
+    saved = list(sys.path)
     try:
         spec = importlib.util.spec_from_file_location("reliability", BENCHMARKS / "reliability.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(BENCHMARKS))
+        sys.path[:] = saved
     return module
 
 
