@@ -160,6 +160,8 @@ def main() -> None:
         "--no-dask", dest="dask", action="store_false", help="skip the Dask LocalCluster batch"
     )
     arguments = options.parse_args()
+    if arguments.batch < 1 or arguments.runs < 0:
+        options.error("--batch must be 1 or more and --runs 0 or more")
     with tempfile.TemporaryDirectory() as folder:
         figures = {
             **(one_report(Path(folder), arguments.runs) if arguments.runs else {}),
