@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "src"))  # this tree's tpkit, whichever venv runs the script
 from foundation import print_figures  # noqa: E402  (the same layout as the other figures)
 
 SAMPLE = ROOT / "data" / "samples" / "shawna.yaml"
@@ -73,7 +74,6 @@ def one_report(folder: Path, runs: int = 5) -> dict[str, str]:
 
 def generated_workbooks(folder: Path, count: int) -> list[str]:
     """Member firms: the Shawna sample with other names and other scores."""
-    sys.path.insert(0, str(ROOT / "src"))
     from tpkit.store import create, read
 
     base = read(SAMPLE)
@@ -92,7 +92,6 @@ def generated_workbooks(folder: Path, count: int) -> list[str]:
 def batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
     """The batch's throughput, and how busy the cores were: other work on the machine
     shows as CPU use well under ``workers`` × 100 %, and then reports/s understates."""
-    sys.path.insert(0, str(ROOT / "src"))
     from tpkit.report.batch import run_batch
     from tpkit.report.params import ReportParameters
 
@@ -121,7 +120,6 @@ def batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
 def dask_batch(folder: Path, count: int, workers: int = 2) -> dict[str, str]:
     """The same batch on a Dask LocalCluster of ``workers`` processes (``--dask local``),
     the cluster's start-up included, as a user of the command waits for it."""
-    sys.path.insert(0, str(ROOT / "src"))
     from tpkit.report.batch import dask_client, run_batch
     from tpkit.report.params import ReportParameters
 
@@ -148,7 +146,6 @@ def pdf_ceiling(folder: Path, workers: int = 2, runs: int = 5) -> dict[str, str]
     """The most a batch can reach with WeasyPrint as it prints today: a batch report's
     HTML made into a PDF in this process (warm, median CPU time), and the reports/s that
     ``workers`` cores would give if the notebook and everything else took no time."""
-    sys.path.insert(0, str(ROOT / "src"))
     from tpkit.report.pipeline import to_pdf
 
     workbook = generated_workbooks(folder / "ceiling", 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,3 +36,14 @@ def test_reliability_refuses_a_part_it_does_not_have(capsys):
         _reliability().chosen_parts(["speed"])
     assert stop.value.code == 2
     assert "invalid choice: 'speed'" in capsys.readouterr().err
+
+
+def test_reports_refuses_an_empty_batch():
+    """``--batch 0`` used to run every report and then divide by zero."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "reports.py"), "--batch", "0"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "--batch must be 1 or more" in done.stderr
